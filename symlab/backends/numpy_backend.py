@@ -1,0 +1,200 @@
+"""The NumPy backend: lowers a FunctionGraph into one straight-line Python function.
+
+The generated source is plain Python a user can read (``f.source``): one
+line per node, variables named after the user's names where possible. Each
+op family lowers through ``lower_node`` (``functools.singledispatch`` on the
+op's class); the fallback calls the op's ``numpy_callable``. Compiled code
+objects are cached by source text.
+"""
+
+import functools
+import keyword
+
+import numpy as np
+
+from symlab.graph.basic import Constant
+from symlab.tensor.elemwise import Elemwise, check_runtime_broadcast
+
+__all__ = ["lower", "Lowered", "lower_node"]
+
+_CODE_CACHE = {}
+
+
+class Lowered:
+    """The result of lowering: the callable, its source and its global names."""
+
+    def __init__(self, fn, source, env):
+        self.fn = fn
+        self.source = source
+        self.env = env
+
+
+class _Namer:
+    """Gives each variable a readable, unique Python identifier."""
+
+    def __init__(self):
+        self.names = {}
+        self.used = set()
+
+    def _fresh(self, base):
+        if not base.isidentifier() or keyword.iskeyword(base) or base.startswith("_"):
+            base = "v"
+        name, k = base, 1
+        while name in self.used or name in ("np",):
+            name = f"{base}_{k}"
+            k += 1
+        self.used.add(name)
+        return name
+
+    def name(self, var, prefix="v"):
+        if var not in self.names:
+            base = var.name if var.name else f"{prefix}{var.id}"
+            self.names[var] = self._fresh(base)
+        return self.names[var]
+
+
+class _Context:
+    """What ``lower_node`` implementations use: the environment and name helpers."""
+
+    def __init__(self, env):
+        self.env = env
+        self._count = 0
+
+    def bind(self, prefix, value):
+        """Put ``value`` in the generated function's globals; return its name."""
+        self._count += 1
+        name = f"_{prefix}{self._count}"
+        self.env[name] = value
+        return name
+
+
+@functools.singledispatch
+def lower_node(op, node, ins, outs, ctx):
+    """Return source lines computing ``outs`` (names) from ``ins`` for ``node``.
+
+    The fallback binds the op's ``numpy_callable`` and calls it.
+    """
+    fn = ctx.bind(f"{_safe(op.name)}_", op.numpy_callable(node))
+    targets = outs[0] if len(outs) == 1 else ", ".join(outs)
+    return [f"{targets} = {fn}({', '.join(ins)})"]
+
+
+def _safe(text):
+    return "".join(c if c.isalnum() else "_" for c in text)
+
+
+@functools.lru_cache(maxsize=None)
+def _natural_dtype(row, dtypes):
+    """The dtype NumPy gives for ``row`` on inputs of ``dtypes`` (probed once)."""
+    probes = [np.ones(1, dtype=d) for d in dtypes]
+    with np.errstate(all="ignore"):
+        return str(np.asarray(row.numpy(*probes)).dtype)
+
+
+@lower_node.register(Elemwise)
+def _lower_elemwise(op, node, ins, outs, ctx):
+    row = op.scalar_op
+    out_dtype = node.outputs[0].type.dtype
+    args = []
+    dtypes = []
+    for name, var, cast in zip(ins, node.inputs, op.input_cast_dtypes(node)):
+        if cast is None:
+            args.append(name)
+            dtypes.append(var.type.dtype)
+        elif isinstance(var, Constant):
+            args.append(ctx.bind("c", np.asarray(var.data).astype(cast)))
+            dtypes.append(cast)
+        else:
+            args.append(f"{name}.astype({ctx.bind('dt', np.dtype(cast))})")
+            dtypes.append(cast)
+    if row.name == "identity" and op.dtype is not None:
+        expr = args[0]
+    else:
+        expr = f"{ctx.bind(_safe(row.name) + '_', row.numpy)}({', '.join(args)})"
+    if _natural_dtype(row, tuple(dtypes)) != out_dtype:
+        expr = f"{expr}.astype({ctx.bind('dt', np.dtype(out_dtype))})"
+    (out,) = outs
+    lines = [f"{out} = {expr}"]
+    checks = _broadcast_checks(node, ins, out)
+    if checks:
+        fail = ctx.bind("bcast_error_", functools.partial(_raise_broadcast, node))
+        lines.append(f"if {' or '.join(checks)}: {fail}(({', '.join(ins)},), {out})")
+    return lines
+
+
+def _broadcast_checks(node, ins, out):
+    """Cheap conditions that are true when a runtime size-1 dim was stretched illegally."""
+    if len(node.inputs) < 2:
+        return []
+    out_type = node.outputs[0].type
+    checks = []
+    for name, var in zip(ins, node.inputs):
+        if isinstance(var, Constant) or var.type.ndim == 0:
+            continue
+        offset = out_type.ndim - var.type.ndim
+        free = [axis for axis, s in enumerate(var.type.shape) if s != 1]
+        if not free:
+            continue
+        if offset == 0 and len(free) == var.type.ndim:
+            checks.append(f"{name}.shape != {out}.shape")
+        else:
+            checks.extend(f"{name}.shape[{axis}] != {out}.shape[{axis + offset}]" for axis in free)
+    return checks
+
+
+def _raise_broadcast(node, values, out):
+    check_runtime_broadcast(node, values, np.shape(out))
+    raise AssertionError("unreachable: a broadcast check failed without an error")
+
+
+def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
+    """Lower ``fgraph`` to a Python function of its inputs returning a tuple of outputs.
+
+    ``fgraph.inputs`` become the parameters, in order. ``copy_outputs`` lists
+    output positions whose value must not alias an input, shared value or
+    constant (they are copied when they might). 0-d outputs are returned as
+    0-d ndarrays.
+    """
+    env = {"np": np, "_asarray": np.asarray}
+    ctx = _Context(env)
+    namer = _Namer()
+    params = [namer.name(v, "i") for v in fgraph.inputs]
+    body = []
+    aliases = set(fgraph.inputs)
+    for node in fgraph.toposort():
+        ins = []
+        for var in node.inputs:
+            if isinstance(var, Constant):
+                if var not in namer.names:
+                    namer.names[var] = ctx.bind("c", var.data)
+                aliases.add(var)
+            ins.append(namer.name(var))
+        outs = [namer.name(v) for v in node.outputs]
+        body.extend(lower_node(node.op, node, ins, outs, ctx))
+        if node.op.view_of_input and node.inputs and node.inputs[0] in aliases:
+            aliases.update(node.outputs)
+    results = []
+    copy_outputs = set(copy_outputs)
+    for position, var in enumerate(fgraph.outputs):
+        if isinstance(var, Constant) and var not in namer.names:
+            namer.names[var] = ctx.bind("c", var.data)
+        expr = namer.name(var)
+        if position in copy_outputs and var in aliases:
+            expr = f"{expr}.copy()"
+        if var.type.ndim == 0:
+            expr = f"_asarray({expr})"
+        results.append(expr)
+    source = _render(name, params, body, results)
+    code = _CODE_CACHE.get(source)
+    if code is None:
+        code = _CODE_CACHE[source] = compile(source, f"<symlab generated: {name}>", "exec")
+    exec(code, env)
+    return Lowered(env[name], source, env)
+
+
+def _render(name, params, body, results):
+    lines = [f"def {name}({', '.join(params)}):"]
+    lines.extend(f"    {line}" for line in body)
+    trailing = "," if len(results) == 1 else ""
+    lines.append(f"    return ({', '.join(results)}{trailing})")
+    return "\n".join(lines) + "\n"

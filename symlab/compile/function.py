@@ -1,0 +1,447 @@
+"""``function``: compile a graph into a callable ``Function``.
+
+Compiling normalizes inputs, outputs, updates and givens, builds a
+``FunctionGraph``, lets the mode's rewrites optimize it, and lowers it with
+the NumPy backend. A call checks and converts its arguments, runs the
+generated code, and only then, once every output and update value is
+computed, stores the updates: a failing call leaves every shared variable
+as it was.
+"""
+
+import numpy as np
+
+from symlab.backends.numpy_backend import lower
+from symlab.graph.basic import Constant, Variable
+from symlab.graph.fgraph import FunctionGraph
+from symlab.graph.traversal import clone_replace, graph_inputs
+from symlab.compile.io import In, Out
+from symlab.compile.mode import get_mode
+from symlab.compile.shared import SharedVariable
+
+__all__ = ["function", "Function", "eval_variable"]
+
+_ON_UNUSED = ("raise", "warn", "ignore")
+
+
+def _as_pairs(mapping, what):
+    if mapping is None:
+        return []
+    if isinstance(mapping, dict):
+        return list(mapping.items())
+    try:
+        pairs = [tuple(p) for p in mapping]
+    except TypeError:
+        raise TypeError(f"{what} must be a dict or a list of (variable, expression) pairs; "
+                        f"got {mapping!r:.80}") from None
+    for p in pairs:
+        if len(p) != 2:
+            raise TypeError(f"{what} must hold (variable, expression) pairs; got {p!r:.80}")
+    return pairs
+
+
+def _as_expression(value, like, what):
+    """Convert ``value`` to a variable fitting ``like``'s type, or raise naming ``what``."""
+    if not isinstance(value, Variable):
+        from symlab.tensor.variable import as_tensor_variable
+        try:
+            value = as_tensor_variable(value)
+        except TypeError as exc:
+            raise TypeError(f"{what}: {exc}") from None
+        if getattr(value.type, "dtype", None) != getattr(like.type, "dtype", None) \
+                and isinstance(value, Constant):
+            from symlab.tensor.math import cast
+            value = cast(value, like.type.dtype)
+    fits = getattr(like.type, "accepts_replacement", None)
+    ok = fits(value.type) if fits is not None else like.type == value.type
+    if not ok:
+        hint = ""
+        if hasattr(like.type, "dtype") and hasattr(value.type, "dtype") \
+                and like.type.dtype != value.type.dtype:
+            hint = f"; cast it with .astype('{like.type.dtype}')"
+        raise TypeError(f"{what}: expected type {like.type}, got {value} of type {value.type}"
+                        f"{hint}")
+    return value
+
+
+class _Spec:
+    """The normalized arguments of ``function``: enough to rebuild, copy or pickle it."""
+
+    def __init__(self, inputs, outputs, single_output, updates, givens, no_default_updates,
+                 mode, name, on_unused_input, allow_input_downcast):
+        self.inputs = inputs
+        self.outputs = outputs
+        self.single_output = single_output
+        self.updates = updates
+        self.givens = givens
+        self.no_default_updates = no_default_updates
+        self.mode = mode
+        self.name = name
+        self.on_unused_input = on_unused_input
+        self.allow_input_downcast = allow_input_downcast
+
+
+def function(inputs, outputs=None, updates=None, givens=None, no_default_updates=False,
+             mode=None, name=None, on_unused_input="raise", allow_input_downcast=None,
+             profile=False, device=None, return_numpy=None):
+    """Compile ``outputs`` as a function of ``inputs``; return a callable ``Function``.
+
+    ``inputs``: variables or ``In``. ``outputs``: a variable (the call returns
+    one array), a list (returns a list), or ``Out``. ``updates``: pairs or a
+    dict mapping shared variables to new-value expressions, applied after
+    every output is computed. ``givens``: pairs or a dict of substitutions
+    made in the graph before compiling.
+    """
+    if profile:
+        raise NotImplementedError("function(profile=True) comes with the debugging issue")
+    if device not in (None, "cpu"):
+        if device == "cuda":
+            raise NotImplementedError("function(device='cuda') needs the CuPy backend, "
+                                      "which is not built yet")
+        raise ValueError(f"function: device must be 'cpu' or 'cuda'; got {device!r}")
+    if return_numpy not in (None, True):
+        raise NotImplementedError("return_numpy=False only matters on the GPU backend")
+    if on_unused_input not in _ON_UNUSED:
+        raise ValueError(f"on_unused_input must be one of {', '.join(_ON_UNUSED)}; "
+                         f"got {on_unused_input!r}")
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError(f"function: inputs must be a list of variables; got {inputs!r:.80}")
+    ins = [i if isinstance(i, In) else In(i) if isinstance(i, Variable) else _bad_input(i, k)
+           for k, i in enumerate(inputs)]
+    single = not isinstance(outputs, (list, tuple))
+    outs = [] if outputs is None else [outputs] if single else list(outputs)
+    outs = [o if isinstance(o, Out) else Out(_as_output(o, k)) for k, o in enumerate(outs)]
+    spec = _Spec(ins, outs, single and outputs is not None, _as_pairs(updates, "updates"),
+                 _as_pairs(givens, "givens"), no_default_updates, get_mode(mode), name,
+                 on_unused_input, allow_input_downcast)
+    return Function(spec)
+
+
+def _bad_input(value, position):
+    raise TypeError(f"function: input {position} must be a symbolic variable or In; "
+                    f"got {value!r:.60}")
+
+
+def _as_output(value, position):
+    if isinstance(value, Variable):
+        return value
+    from symlab.tensor.variable import as_tensor_variable
+    try:
+        return as_tensor_variable(value)
+    except TypeError:
+        raise TypeError(f"function: output {position} must be a symbolic variable or Out; "
+                        f"got {value!r:.60}") from None
+
+
+class Function:
+    """A compiled function. Call it with positional and keyword arguments.
+
+    Attributes: ``inputs`` (the ``In`` objects), ``outputs`` (the ``Out``
+    objects), ``fgraph`` (the optimized graph: inputs, then shared variables),
+    ``source`` (the generated Python), ``name``.
+    """
+
+    def __init__(self, spec):
+        self._spec = spec
+        self.name = spec.name
+        self.inputs = spec.inputs
+        self.outputs = spec.outputs
+        self.mode = spec.mode
+        self._check_inputs()
+        update_pairs = self._check_updates()
+        replace = self._check_givens()
+        out_vars = [o.variable for o in spec.outputs]
+        update_exprs = [expr for _, expr in update_pairs]
+        if replace:
+            rebuilt = clone_replace(out_vars + update_exprs, replace)
+            out_vars, update_exprs = rebuilt[:len(out_vars)], rebuilt[len(out_vars):]
+        update_pairs = self._add_default_updates(update_pairs, update_exprs, out_vars, replace)
+        update_exprs = [expr for _, expr in update_pairs]
+        self._update_targets = [target for target, _ in update_pairs]
+        input_vars = [i.variable for i in spec.inputs]
+        leaves = graph_inputs(out_vars + update_exprs)
+        self._check_missing(leaves, input_vars)
+        self._check_unused(leaves, input_vars, replace)
+        self._shared = [v for v in leaves if isinstance(v, SharedVariable)]
+        self.fgraph_before = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
+        self.fgraph = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
+        self.trace = []
+        protect = [k for k, o in enumerate(spec.outputs) if not o.borrow]
+        protect += range(len(out_vars), len(out_vars) + len(update_exprs))
+        self._lowered = lower(self.fgraph, copy_outputs=protect,
+                              name=_identifier(self.name) or "symlab_fn")
+        self._fn = self._lowered.fn
+        self._n_out = len(out_vars)
+        self._prepare_binding()
+        for var in self._shared:
+            var._register(self, var in self._update_targets)
+
+    # ------------------------------------------------------------ compile checks
+
+    def _label(self):
+        return f"function {self.name!r}" if self.name else "the function"
+
+    def _check_inputs(self):
+        seen = set()
+        for k, i in enumerate(self._spec.inputs):
+            var = i.variable
+            if isinstance(var, SharedVariable):
+                raise TypeError(
+                    f"{self._label()}: input {k} is the shared variable {var}; shared variables "
+                    "are implicit inputs. To feed it a value, replace it with a fresh variable "
+                    "through givens")
+            if isinstance(var, Constant):
+                raise TypeError(f"{self._label()}: input {k} is the constant {var}; "
+                                "inputs must be free symbolic variables")
+            if var.owner is not None:
+                raise TypeError(f"{self._label()}: input {k} ({var}) is computed by "
+                                f"{var.owner.op}; inputs must be free variables "
+                                "(use givens to substitute a value for an expression)")
+            if var in seen:
+                raise ValueError(f"{self._label()}: the variable {var} is given twice as input")
+            seen.add(var)
+
+    def _check_updates(self):
+        pairs, seen = [], set()
+        for target, expr in self._spec.updates:
+            if not isinstance(target, SharedVariable):
+                raise TypeError(f"{self._label()}: updates must target shared variables; "
+                                f"got {target!r:.60}")
+            if target in seen:
+                raise ValueError(f"{self._label()}: the shared variable {target} is updated "
+                                 "twice")
+            seen.add(target)
+            pairs.append((target, _as_expression(
+                expr, target, f"{self._label()}: the update of shared variable {target}")))
+        return pairs
+
+    def _check_givens(self):
+        replace = {}
+        for old, new in self._spec.givens:
+            if not isinstance(old, Variable):
+                raise TypeError(f"{self._label()}: givens keys must be symbolic variables; "
+                                f"got {old!r:.60}")
+            if old in replace:
+                raise ValueError(f"{self._label()}: {old} is replaced twice in givens")
+            replace[old] = _as_expression(new, old, f"{self._label()}: givens for {old}")
+        return replace
+
+    def _add_default_updates(self, pairs, update_exprs, out_vars, replace):
+        pairs = list(zip([t for t, _ in pairs], update_exprs))
+        no_default = self._spec.no_default_updates
+        if no_default is True:
+            return pairs
+        skip = set(no_default or ())
+        targets = {t for t, _ in pairs}
+        frontier = out_vars + update_exprs
+        while True:
+            added = False
+            for var in graph_inputs(frontier):
+                if (isinstance(var, SharedVariable) and var.default_update is not None
+                        and var not in targets and var not in skip and var not in replace):
+                    expr = _as_expression(var.default_update, var,
+                                          f"the default update of {var}")
+                    if replace:
+                        (expr,) = clone_replace([expr], replace)
+                    pairs.append((var, expr))
+                    targets.add(var)
+                    frontier = frontier + [expr]
+                    added = True
+            if not added:
+                return pairs
+
+    def _check_missing(self, leaves, input_vars):
+        given = set(input_vars)
+        missing = [v for v in leaves if v not in given and not isinstance(v, SharedVariable)]
+        if missing:
+            names = ", ".join(str(v) for v in missing)
+            raise ValueError(
+                f"{self._label()}: the outputs depend on {names}, which is not among the "
+                f"inputs ({', '.join(str(v) for v in input_vars) or 'none'}); add it to the "
+                "inputs, or give it a value with givens")
+
+    def _check_unused(self, leaves, input_vars, replace):
+        policy = self._spec.on_unused_input
+        if policy == "ignore":
+            return
+        used = set(leaves)
+        unused = [v for v in input_vars if v not in used]
+        if not unused:
+            return
+        message = (f"{self._label()}: input {', '.join(map(str, unused))} is not used to compute "
+                   "the outputs or updates; pass on_unused_input='warn' or 'ignore' to allow it")
+        if policy == "raise":
+            raise ValueError(message)
+        import warnings
+        warnings.warn(message, stacklevel=4)
+
+    # ------------------------------------------------------------ calling
+
+    def _prepare_binding(self):
+        spec = self._spec
+        self._n_inputs = len(spec.inputs)
+        self._input_names = [i.name for i in spec.inputs]
+        counts = {}
+        for i in spec.inputs:
+            for key in {i.name, i.variable.name} - {None}:
+                counts[key] = counts.get(key, 0) + 1
+        self._positions = {}
+        for k, i in enumerate(spec.inputs):
+            for key in {i.name, i.variable.name} - {None}:
+                if counts[key] == 1:
+                    self._positions[key] = k
+        downcast = spec.allow_input_downcast
+        self._filters = []
+        self._labels = []
+        self._defaults = []
+        for k, i in enumerate(spec.inputs):
+            label = f"{self._label()}, input {k}" + (f" '{i.name}'" if i.name else "")
+            self._labels.append(label)
+            allow = i.allow_downcast if i.allow_downcast is not None else downcast
+            self._filters.append((i.variable.type.filter, label, allow))
+            if i.has_default:
+                self._defaults.append(i.variable.type.filter(i.value, name=label,
+                                                             allow_downcast=allow))
+            else:
+                self._defaults.append(_MISSING)
+        # Fast path data: exact dtype and ndim, no static sizes to check.
+        self._fast = [(i.variable.type.numpy_dtype, i.variable.type.ndim)
+                      if getattr(i.variable.type, "shape", (0,)) == (None,) * getattr(
+                          i.variable.type, "ndim", -1) else None for i in spec.inputs]
+
+    def _bind(self, args, kwargs):
+        n = self._n_inputs
+        if len(args) > n:
+            raise TypeError(f"{self._label()} takes at most {n} argument(s) "
+                            f"({', '.join(map(str, self._input_names))}); got {len(args)}")
+        values = list(args) + [_MISSING] * (n - len(args))
+        for key, value in kwargs.items():
+            k = self._positions.get(key)
+            if k is None:
+                raise TypeError(f"{self._label()} has no input named {key!r}; its inputs are "
+                                f"{', '.join(str(x) for x in self._input_names)}")
+            if values[k] is not _MISSING:
+                raise TypeError(f"{self._label()} got two values for input {key!r}")
+            values[k] = value
+        for k, value in enumerate(values):
+            if value is _MISSING:
+                default = self._defaults[k]
+                if default is _MISSING:
+                    raise TypeError(f"Missing required input: {self._input_names[k] or k} "
+                                    f"({self._label()}, argument {k} of {n})")
+                values[k] = default
+        return values
+
+    def __call__(self, *args, **kwargs):
+        """Compute the outputs for the given inputs, then apply the updates."""
+        if kwargs or len(args) != self._n_inputs:
+            args = self._bind(args, kwargs)
+        values = []
+        for value, fast, (filt, label, allow) in zip(args, self._fast, self._filters):
+            if fast is not None and type(value) is np.ndarray and value.dtype is fast[0] \
+                    and value.ndim == fast[1]:
+                values.append(value)
+            else:
+                values.append(filt(value, label, allow))
+        for var in self._shared:
+            values.append(var._value)
+        results = self._fn(*values)
+        n_out = self._n_out
+        if self._update_targets:
+            for target, value in zip(self._update_targets, results[n_out:]):
+                target._store(value, "update")
+        if self._spec.single_output:
+            return results[0]
+        return list(results[:n_out])
+
+    # ------------------------------------------------------------ views and copies
+
+    @property
+    def source(self):
+        """The generated Python source of this function."""
+        return self._lowered.source
+
+    @property
+    def updates(self):
+        """The (shared variable, update expression) pairs, default updates included."""
+        return list(zip(self._update_targets, self.fgraph.outputs[self._n_out:]))
+
+    def copy(self, share_memory=False, swap=None, delete_updates=False, name=None):
+        """Return a new Function computing the same graph.
+
+        ``swap`` maps shared variables to other shared variables of the same
+        type, used instead in the graph and as update targets;
+        ``delete_updates=True`` drops every update (default ones too).
+        The copy returns the same kind of result as the original.
+        """
+        spec = self._spec
+        swap = dict(swap or {})
+        for old, new in swap.items():
+            if not isinstance(old, SharedVariable) or not isinstance(new, SharedVariable):
+                raise TypeError("copy(swap=...) maps shared variables to shared variables; "
+                                f"got {old!r:.40}: {new!r:.40}")
+            if old.type != new.type:
+                raise TypeError(f"copy(swap=...): {old} has type {old.type} but {new} has type "
+                                f"{new.type}")
+        givens = [(swap.get(k, k), swap.get(v, v) if isinstance(v, Variable) else v)
+                  for k, v in spec.givens] + [p for p in swap.items()
+                                              if p[0] not in dict(spec.givens)]
+        if delete_updates:
+            updates, no_default = [], True
+        else:
+            updates = [(swap.get(t, t), e) for t, e in spec.updates]
+            no_default = spec.no_default_updates
+        new_spec = _Spec(spec.inputs, spec.outputs, spec.single_output, updates, givens,
+                         no_default, spec.mode, name or spec.name, "ignore",
+                         spec.allow_input_downcast)
+        return Function(new_spec)
+
+    def __reduce__(self):
+        return (_rebuild_function, (self._spec,))
+
+    def __repr__(self):
+        ins = ", ".join(str(x) for x in self._input_names)
+        return f"<symlab.Function {self.name or ''}({ins}) -> {self._n_out} output(s)>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from symlab.printing.display import mimebundle  # upward: printing layer
+        return mimebundle(self, include=include, exclude=exclude)
+
+
+class _Missing:
+    def __repr__(self):
+        return "<missing>"
+
+
+_MISSING = _Missing()
+
+
+def _rebuild_function(spec):
+    return Function(spec)
+
+
+def _identifier(name):
+    if not name:
+        return None
+    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return cleaned if cleaned.isidentifier() and not cleaned.startswith("_") else None
+
+
+def eval_variable(variable, inputs_to_values=None):
+    """Compile ``variable`` as a function of the keys of ``inputs_to_values`` and call it.
+
+    The compiled function is cached on the variable, keyed by the input variables.
+    """
+    given = dict(inputs_to_values or {})
+    for key in given:
+        if not isinstance(key, Variable):
+            raise TypeError(f"eval: the keys of inputs_to_values must be symbolic variables; "
+                            f"got {key!r:.60}")
+    keys = tuple(given)
+    cache = variable.__dict__.get("_eval_cache")
+    if cache is None:
+        cache = {}
+        variable._eval_cache = cache
+    fn = cache.get(keys)
+    if fn is None:
+        fn = cache[keys] = function(list(keys), variable, on_unused_input="ignore")
+    return fn(*[given[k] for k in keys])

@@ -1,0 +1,51 @@
+"""``In`` and ``Out``: how a compiled function takes an input and gives an output."""
+
+from symlab.graph.basic import Variable
+
+__all__ = ["In", "Out"]
+
+
+class In:
+    """An input of a compiled function, with an optional default ``value`` and ``name``.
+
+    ``name`` (default: the variable's name) is the keyword a call may use.
+    ``mutable=True`` allows the function to overwrite the array passed in, and
+    ``borrow=True`` allows outputs to alias it; symlab's compiled functions
+    never overwrite inputs at present, so both are accepted and recorded.
+    """
+
+    def __init__(self, variable, name=None, value=None, mutable=False, borrow=False,
+                 strict=False, allow_downcast=None, implicit=False):
+        if not isinstance(variable, Variable):
+            raise TypeError(f"In: expected a symbolic variable, got {variable!r:.60}")
+        if implicit:
+            raise NotImplementedError("In(implicit=True) is not supported; use shared variables")
+        self.variable = variable
+        self.name = variable.name if name is None else name
+        self.value = value
+        self.mutable = mutable
+        self.borrow = borrow
+        self.strict = strict
+        self.allow_downcast = allow_downcast
+
+    @property
+    def has_default(self):
+        """True if the input has a default value."""
+        return self.value is not None
+
+    def __repr__(self):
+        default = f", value={self.value!r}" if self.has_default else ""
+        return f"In({self.variable}{default})"
+
+
+class Out:
+    """An output of a compiled function; ``borrow=True`` lets it alias internal storage."""
+
+    def __init__(self, variable, borrow=False):
+        if not isinstance(variable, Variable):
+            raise TypeError(f"Out: expected a symbolic variable, got {variable!r:.60}")
+        self.variable = variable
+        self.borrow = borrow
+
+    def __repr__(self):
+        return f"Out({self.variable}, borrow={self.borrow})"

@@ -1,0 +1,61 @@
+"""``Mode``: which rewrites run and which backend lowers the graph.
+
+A mode starts from FAST_RUN and includes or excludes pass names or rewrite
+names. The rewrites themselves (``symlab.rewrite``) come with the rewrites
+issue; until then every mode lowers the graph as built.
+"""
+
+__all__ = ["Mode", "get_mode", "FAST_RUN", "FAST_COMPILE"]
+
+
+class Mode:
+    """A compilation mode: ``include``/``exclude`` name passes or rewrites."""
+
+    def __init__(self, linker="numpy", optimizer="fast_run", include=(), exclude=(), name=None):
+        if linker not in ("numpy", "py", "c", "cvm", "vm"):
+            raise ValueError(f"Mode: unknown linker {linker!r}; symlab lowers to 'numpy'")
+        self.linker = "numpy"
+        self.optimizer = optimizer
+        self.include = tuple(include)
+        self.exclude = tuple(exclude)
+        self.name = name or optimizer.upper()
+
+    def including(self, *names):
+        """Return a copy of this mode that also runs the rewrites or passes ``names``."""
+        return Mode(self.linker, self.optimizer, self.include + names, self.exclude)
+
+    def excluding(self, *names):
+        """Return a copy of this mode that skips the rewrites or passes ``names``."""
+        return Mode(self.linker, self.optimizer, self.include, self.exclude + names)
+
+    def __eq__(self, other):
+        return (isinstance(other, Mode) and (self.optimizer, self.include, self.exclude)
+                == (other.optimizer, other.include, other.exclude))
+
+    def __hash__(self):
+        return hash((self.optimizer, self.include, self.exclude))
+
+    def __repr__(self):
+        parts = [repr(self.optimizer)]
+        if self.include:
+            parts.append(f"include={list(self.include)}")
+        if self.exclude:
+            parts.append(f"exclude={list(self.exclude)}")
+        return f"Mode({', '.join(parts)})"
+
+
+FAST_RUN = Mode(optimizer="fast_run", name="FAST_RUN")
+FAST_COMPILE = Mode(optimizer="fast_compile", name="FAST_COMPILE")
+_NAMED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE}
+
+
+def get_mode(mode):
+    """Return the Mode for ``mode`` (None, a name such as 'FAST_RUN', or a Mode)."""
+    if mode is None:
+        return FAST_RUN
+    if isinstance(mode, Mode):
+        return mode
+    if isinstance(mode, str) and mode in _NAMED:
+        return _NAMED[mode]
+    raise ValueError(f"unknown mode {mode!r}; expected None, a Mode, or one of "
+                     f"{', '.join(_NAMED)}")

@@ -1,0 +1,278 @@
+"""The graph IR: ``Type``, ``Variable``, ``Constant``, ``Apply`` and ``Op``.
+
+A graph is built once and never edited: an ``Apply`` node records an ``Op``
+applied to input variables and owns the output variables it created. Editing
+happens only by building new nodes; ``FunctionGraph.replace`` is the one place
+that swaps them in (see ``symlab.graph.fgraph``).
+
+Every variable and node carries an ``id`` that is unique in the process, so a
+recorded trace of rewrites can name nodes across many versions of a graph.
+"""
+
+import os
+import sys
+
+__all__ = ["Type", "Variable", "Constant", "Apply", "Op", "next_id"]
+
+
+class _IdCounter:
+    """Hands out increasing integers; can be moved past ids read from a pickle."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
+
+    def __call__(self):
+        self.value += 1
+        return self.value
+
+    def see(self, used_id):
+        if used_id >= self.value:
+            self.value = used_id + 1
+
+
+next_id = _IdCounter()
+
+
+class Type:
+    """What a variable may hold. Subclasses define ``filter`` and equality."""
+
+    variable_class = None  # set below, once Variable exists
+    constant_class = None
+
+    def filter(self, value, name="value", allow_downcast=None):
+        """Return ``value`` converted to this type, or raise TypeError/ValueError."""
+        raise NotImplementedError
+
+    def make_variable(self, name=None, owner=None, index=None):
+        """Return a new variable of this type."""
+        return self.variable_class(self, owner=owner, index=index, name=name)
+
+    def __call__(self, name=None):
+        """Theano's idiom: ``TensorType('float64', (None,))('x')`` makes a variable."""
+        return self.make_variable(name=name)
+
+
+_SETTABLE = frozenset({"name", "tag", "default_update"})
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_frame():
+    """Return (filename, line) of the nearest caller outside symlab, or None.
+
+    Walks raw frames (no source lookup), so recording it costs well under a
+    microsecond per node.
+    """
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR):
+            return (filename, frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+class Variable:
+    """A symbolic value of a ``Type``: a graph input, or output ``index`` of ``owner``.
+
+    Only ``name`` (and private caches whose names start with ``_``) may be set
+    after construction.
+    """
+
+    __array_priority__ = 1000  # so ``ndarray + variable`` calls our __radd__
+
+    def __init__(self, type, owner=None, index=None, name=None):
+        if not isinstance(type, Type):
+            raise TypeError(f"Variable type must be a symlab Type; got {type!r}")
+        d = self.__dict__
+        d["type"] = type
+        d["owner"] = owner
+        d["index"] = index
+        d["name"] = name
+        d["id"] = next_id()
+
+    def __setattr__(self, key, value):
+        if key in _SETTABLE or key.startswith("_"):
+            object.__setattr__(self, key, value)
+        else:
+            raise AttributeError(
+                f"cannot set {key!r} on {self}: graph variables are immutable "
+                "(build a new variable, or edit a FunctionGraph through replace)")
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_eval_cache"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        next_id.see(state["id"])
+
+    def __str__(self):
+        if self.name is not None:
+            return self.name
+        if self.owner is not None:
+            op = self.owner.op
+            if len(self.owner.outputs) == 1:
+                return f"{op}.out"
+            return f"{op}.{self.index}"
+        return f"<{self.type}>"
+
+    def __repr__(self):
+        return str(self)
+
+    __hash__ = object.__hash__
+
+    def clone(self, name=None):
+        """Return a new owner-less variable of the same type (a fresh graph input)."""
+        return type(self)(self.type, name=self.name if name is None else name)
+
+    def eval(self, inputs_to_values=None):
+        """Compile (cached) and evaluate this variable; return its value.
+
+        ``inputs_to_values`` maps the graph's input variables to values.
+        """
+        from symlab.compile.function import eval_variable  # upward: compile layer
+        return eval_variable(self, inputs_to_values)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from symlab.printing.display import mimebundle  # upward: printing layer
+        return mimebundle(self, include=include, exclude=exclude)
+
+
+class Constant(Variable):
+    """A variable with a fixed value ``data`` (already converted to its type)."""
+
+    def __init__(self, type, data, name=None):
+        super().__init__(type, name=name)
+        self.__dict__["data"] = data
+
+    def __str__(self):
+        if self.name is not None:
+            return self.name
+        return self.type.value_summary(self.data) if hasattr(
+            self.type, "value_summary") else repr(self.data)
+
+    def clone(self, name=None):
+        """Constants are values: cloning returns the constant itself."""
+        return self
+
+    def signature(self):
+        """A hashable key equal for constants of equal type and value."""
+        return (self.type, self.type.value_key(self.data))
+
+
+class Apply:
+    """One application of ``op`` to ``inputs``, owning its fresh ``outputs``.
+
+    Built once, never edited: setting any attribute raises AttributeError.
+    """
+
+    __slots__ = ("op", "inputs", "outputs", "id", "origin")
+
+    def __init__(self, op, inputs, output_types, origin=None):
+        for i, var in enumerate(inputs):
+            if not isinstance(var, Variable):
+                raise TypeError(
+                    f"input {i} of {op} must be a symlab Variable; got {var!r}")
+        setter = object.__setattr__
+        setter(self, "op", op)
+        setter(self, "inputs", tuple(inputs))
+        setter(self, "outputs", tuple(
+            t.make_variable(owner=self, index=i) for i, t in enumerate(output_types)))
+        setter(self, "id", next_id())
+        setter(self, "origin", _user_frame() if origin is None else origin)
+
+    def __setattr__(self, key, value):
+        raise AttributeError(
+            "Apply nodes are immutable; edit graphs through FunctionGraph.replace")
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state):
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        next_id.see(state["id"])
+
+    def with_inputs(self, inputs):
+        """Return a new node of the same op and output types on other inputs."""
+        return Apply(self.op, inputs, [o.type for o in self.outputs], origin=self.origin)
+
+    @property
+    def out(self):
+        """The single output of a one-output node."""
+        (output,) = self.outputs
+        return output
+
+    def __repr__(self):
+        return f"Apply({self.op}, [{', '.join(map(str, self.inputs))}])"
+
+
+Type.variable_class = Variable
+Type.constant_class = Constant
+
+
+class Op:
+    """An operation. Subclasses define ``make_node`` and ``perform``.
+
+    ``__props__`` names the attributes that define equality and hashing, so
+    two ops with equal props are interchangeable (the merge rewrite relies on
+    it). ``perform`` is the reference semantics, in plain NumPy, in the node's
+    own dtypes.
+    """
+
+    __props__ = ()
+    #: True when an output may share memory with input 0 (a view).
+    view_of_input = False
+
+    def make_node(self, *inputs):
+        """Return an ``Apply`` of this op to ``inputs`` (checked, typed)."""
+        raise NotImplementedError
+
+    def perform(self, node, inputs):
+        """Return the list of output values for input values ``inputs``."""
+        raise NotImplementedError(f"{type(self).__name__} has no perform")
+
+    def numpy_callable(self, node):
+        """Return a fast function of the input values giving the output value.
+
+        For one-output nodes it returns the value itself, otherwise a tuple.
+        The NumPy backend calls it from generated code; the default wraps
+        ``perform``. Ops override it to skip list packing (``np.dot``, say).
+        """
+        perform = self.perform
+        if len(node.outputs) == 1:
+            return lambda *values: perform(node, values)[0]
+        return lambda *values: tuple(perform(node, values))
+
+    def __call__(self, *inputs):
+        """Build the node and return its output (or list of outputs)."""
+        node = self.make_node(*inputs)
+        if len(node.outputs) == 1:
+            return node.outputs[0]
+        return list(node.outputs)
+
+    def _props(self):
+        return tuple(getattr(self, p) for p in self.__props__)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._props() == other._props()
+
+    def __hash__(self):
+        return hash((type(self), self._props()))
+
+    @property
+    def name(self):
+        """The op's short name, as ``debugprint`` prints it."""
+        return type(self).__name__.lower()
+
+    def __str__(self):
+        if not self.__props__:
+            return self.name
+        params = ", ".join(f"{p}={getattr(self, p)!r}" for p in self.__props__)
+        return f"{self.name}{{{params}}}"
+
+    def __repr__(self):
+        return str(self)

@@ -1,0 +1,132 @@
+"""``debugprint``: a graph as text, one node per line, in Theano's layout.
+
+Example (``z = (x + y) * exp(x)``, then ``debugprint(z)``)::
+
+    mul [id A] 'z'
+     |add [id B]
+     | |x [id C]
+     | |y [id D]
+     |exp [id E]
+       |x [id C]
+
+Each line shows the op (or, for a leaf, its name or value), a tag
+``[id X]``, and the variable's name in quotes when it has one. Inputs are
+indented under the node using them. A node already printed is printed
+again as one line with its tag, without its inputs. For a compiled function
+each node's line ends with its position in the execution order, and the
+graph printed is the optimized one, updates included.
+"""
+
+import io
+import sys
+
+from symlab.graph.basic import Constant, Variable
+
+__all__ = ["debugprint", "graph_of"]
+
+
+def graph_of(obj):
+    """Return ``(outputs, position_of_node, notes)`` for anything exposing a graph.
+
+    Accepts a variable, a list of variables, a FunctionGraph, or any object
+    with an ``fgraph`` attribute (a compiled function).
+    """
+    notes = {}
+    fgraph = getattr(obj, "fgraph", None)
+    if fgraph is not None:
+        n_out = len(getattr(obj, "outputs", fgraph.outputs))
+        targets = getattr(obj, "_update_targets", [])
+        for target, var in zip(targets, fgraph.outputs[n_out:]):
+            notes[var] = f"update of {target}"
+        order = {node: k for k, node in enumerate(fgraph.toposort())}
+        return list(fgraph.outputs), order, notes
+    if hasattr(obj, "apply_nodes") and hasattr(obj, "outputs"):
+        order = {node: k for k, node in enumerate(obj.toposort())}
+        return list(obj.outputs), order, notes
+    if isinstance(obj, Variable):
+        return [obj], None, notes
+    if isinstance(obj, (list, tuple)) and all(isinstance(v, Variable) for v in obj):
+        return list(obj), None, notes
+    raise TypeError(f"debugprint: expected a variable, a list of variables, a FunctionGraph or "
+                    f"a compiled function; got {type(obj).__name__}")
+
+
+def _char_tag(k):
+    letters = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _label(var, print_type):
+    if var.owner is not None:
+        op = var.owner.op
+        text = str(op) if len(var.owner.outputs) == 1 else f"{op}.{var.index}"
+    elif isinstance(var, Constant):
+        text = str(var) if var.name is None else var.name
+    else:
+        text = var.name if var.name is not None else f"<{var.type}>"
+    return text
+
+
+def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
+    """Print the graph of ``obj`` in Theano's layout (see the module docstring).
+
+    ``file``: a writable stream (default stdout), or ``'str'`` to return the
+    text instead of printing it. ``ids``: 'CHAR' (A, B, ...), 'id' (symlab's
+    stable node ids), or '' (no tags). ``depth``: how many levels to print
+    (-1: all). Returns the text when ``file='str'``, otherwise ``file``.
+    """
+    outputs, order, notes = graph_of(obj)
+    tags = {}
+    printed = set()
+    lines = []
+
+    def tag_of(var):
+        key = var.owner if var.owner is not None else var
+        if ids == "":
+            return ""
+        if ids == "id":
+            return f" [id {key.id}]"
+        if key not in tags:
+            tags[key] = _char_tag(len(tags))
+        return f" [id {tags[key]}]"
+
+    def visit(var, prefix, child_prefix, level):
+        text = prefix + _label(var, print_type) + tag_of(var)
+        if var.name is not None and (var.owner is not None):
+            text += f" '{var.name}'"
+        if print_type:
+            text += f" <{var.type}>"
+        node = var.owner
+        if node is not None and order is not None and node in order:
+            text += f"   {order[node]}"
+        if var in notes:
+            text += f"   ({notes[var]})"
+        lines.append(text)
+        if node is None or node in printed or level == depth:
+            return
+        printed.add(node)
+        n = len(node.inputs)
+        for k, child in enumerate(node.inputs):
+            last = k == n - 1
+            visit(child, child_prefix + " |", child_prefix + ("  " if last else " |"),
+                  level + 1)
+
+    for out in outputs:
+        visit(out, "", "", 0)
+    text = "\n".join(lines) + "\n"
+    if file == "str":
+        return text
+    stream = sys.stdout if file is None else file
+    stream.write(text)
+    return stream
+
+
+def debugprint_text(obj, **kwargs):
+    """Return ``debugprint``'s text for ``obj`` (a convenience for displays)."""
+    buffer = io.StringIO()
+    debugprint(obj, file=buffer, **kwargs)
+    return buffer.getvalue()

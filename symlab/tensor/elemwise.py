@@ -1,0 +1,206 @@
+"""Elementwise ops (one per row of the scalar-op table) and ``DimShuffle``.
+
+``Elemwise`` applies a row of ``scalar_ops`` with broadcasting decided by the
+static shapes: a dimension broadcasts only if its static size is 1. At run
+time a size-1 dimension declared None may not be stretched; that is an error
+naming the input (``check_runtime_broadcast``).
+"""
+
+import numpy as np
+
+from symlab.graph.basic import Apply, Op
+from symlab.tensor.scalar_ops import SCALAR_OPS, ScalarOp
+from symlab.tensor.type import TensorType
+
+__all__ = ["Elemwise", "DimShuffle", "broadcast_static_shapes", "check_runtime_broadcast",
+           "BroadcastError"]
+
+# Rules whose computation runs in the output dtype: inputs are cast first.
+_CAST_ALL = {"upcast", "float", "real_float", "true_div", "real", "round", "int_or_bool"}
+
+
+class BroadcastError(ValueError):
+    """A size-1 dimension that the static type does not allow to broadcast."""
+
+
+def _name_of(var, position):
+    return f"input {position} ({var})" if var.name is None else f"input {position} '{var.name}'"
+
+
+def broadcast_static_shapes(op_name, inputs):
+    """Return the static output shape of broadcasting ``inputs`` (padded on the left).
+
+    Raises ValueError when two known sizes clash.
+    """
+    ndim = max(v.type.ndim for v in inputs)
+    padded = [(1,) * (ndim - v.type.ndim) + v.type.shape for v in inputs]
+    out = []
+    for axis in range(ndim):
+        sizes = [shape[axis] for shape in padded]
+        known = {s for s in sizes if s is not None and s != 1}
+        if len(known) > 1:
+            detail = ", ".join(f"{_name_of(v, i)} has shape {v.type.shape_str()}"
+                               for i, v in enumerate(inputs))
+            raise ValueError(f"{op_name}: incompatible static shapes ({detail}); dimension "
+                             f"{axis} of the result cannot be both "
+                             f"{' and '.join(map(str, sorted(known)))}")
+        if known:
+            out.append(known.pop())
+        elif None in sizes:
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def check_runtime_broadcast(node, values, out_shape):
+    """Raise BroadcastError if an input's size-1 dimension was stretched against its type."""
+    ndim = len(out_shape)
+    for position, (var, value) in enumerate(zip(node.inputs, values)):
+        shape = np.shape(value)
+        offset = ndim - len(shape)
+        for axis, size in enumerate(shape):
+            static = var.type.shape[axis]
+            if size == 1 and static != 1 and out_shape[axis + offset] != 1:
+                pattern = list(var.type.shape)
+                pattern[axis] = 1
+                raise BroadcastError(
+                    f"{node.op}: {_name_of(var, position)} of type {var.type} has runtime shape "
+                    f"{shape}, and its dimension {axis} (size 1) would have to broadcast against "
+                    f"size {out_shape[axis + offset]}, but its type does not allow broadcasting "
+                    f"there. Declare it broadcastable, e.g. TensorType('{var.type.dtype}', "
+                    f"shape={tuple(pattern)})" + _suggest_constructor(var.type, axis))
+
+
+def _suggest_constructor(type_, axis):
+    if type_.ndim == 2:
+        return " (T.row)" if axis == 0 else " (T.col)"
+    return ""
+
+
+class Elemwise(Op):
+    """Apply scalar op ``scalar_op`` elementwise; ``dtype`` forces the result dtype (cast)."""
+
+    __props__ = ("scalar_op", "dtype")
+
+    def __init__(self, scalar_op, dtype=None):
+        if isinstance(scalar_op, str):
+            scalar_op = SCALAR_OPS[scalar_op]
+        if not isinstance(scalar_op, ScalarOp):
+            raise TypeError(f"Elemwise needs a row of the scalar-op table; got {scalar_op!r}")
+        self.scalar_op = scalar_op
+        self.dtype = dtype
+
+    @property
+    def name(self):
+        if self.scalar_op.name == "identity" and self.dtype is not None:
+            return f"cast{{{self.dtype}}}"
+        return self.scalar_op.name
+
+    def __str__(self):
+        return self.name
+
+    def make_node(self, *inputs):
+        from symlab.tensor.variable import as_tensor_variable
+        row = self.scalar_op
+        if row.nin == -1 and not inputs:
+            raise TypeError(f"{self.name} needs at least one input")
+        if row.nin != -1 and len(inputs) != row.nin:
+            raise TypeError(f"{self.name} takes {row.nin} inputs; got {len(inputs)}")
+        inputs = [as_tensor_variable(x) for x in inputs]
+        dtypes = [v.type.dtype for v in inputs]
+        if self.dtype is not None:
+            out_dtype = self.dtype
+        else:
+            try:
+                out_dtype = row.out_dtype(dtypes)
+            except TypeError as exc:
+                names = ", ".join(f"{v} ({v.type.dtype})" for v in inputs)
+                raise TypeError(f"{self.name} {exc}: {names}") from None
+        shape = broadcast_static_shapes(self.name, inputs)
+        return Apply(self, inputs, [TensorType(out_dtype, shape)])
+
+    def input_cast_dtypes(self, node):
+        """Per input, the dtype to cast it to before computing (None: as it is)."""
+        out_dtype = node.outputs[0].type.dtype
+        rule = self.scalar_op.dtype_rule
+        casts = []
+        for position, var in enumerate(node.inputs):
+            wanted = None
+            if self.dtype is None and rule in _CAST_ALL:
+                wanted = out_dtype
+            elif rule == "switch" and position > 0:
+                wanted = out_dtype
+            casts.append(wanted if wanted is not None and wanted != var.type.dtype else None)
+        return casts
+
+    def perform(self, node, inputs):
+        casts = self.input_cast_dtypes(node)
+        args = [x if dtype is None else np.asarray(x).astype(dtype)
+                for x, dtype in zip(inputs, casts)]
+        out_dtype = node.outputs[0].type.dtype
+        with np.errstate(all="ignore"):
+            result = np.asarray(self.scalar_op.numpy(*args))
+        if result.dtype != out_dtype:
+            result = result.astype(out_dtype)
+        if len(inputs) > 1:
+            check_runtime_broadcast(node, inputs, result.shape)
+        return [result]
+
+
+class DimShuffle(Op):
+    """Reorder, drop (static size 1 only) and insert ('x') dimensions; a view.
+
+    ``new_order`` lists input axes and 'x' for new broadcastable axes:
+    ``(1, 0)`` transposes a matrix, ``('x', 0)`` makes a vector a row.
+    """
+
+    __props__ = ("new_order",)
+    view_of_input = True
+
+    def __init__(self, new_order):
+        self.new_order = tuple(new_order)
+
+    @property
+    def name(self):
+        return "dimshuffle"
+
+    def __str__(self):
+        return "dimshuffle{" + ",".join(str(a) for a in self.new_order) + "}"
+
+    def make_node(self, x):
+        from symlab.tensor.variable import as_tensor_variable
+        x = as_tensor_variable(x)
+        ndim = x.type.ndim
+        axes = [a for a in self.new_order if a != "x"]
+        for a in axes:
+            if not isinstance(a, (int, np.integer)) or not 0 <= a < ndim:
+                raise ValueError(f"dimshuffle{self.new_order} on {x} of type {x.type}: "
+                                 f"{a!r} is not an axis of a {ndim}-d tensor")
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"dimshuffle{self.new_order}: an axis appears twice")
+        for a in range(ndim):
+            if a not in axes and x.type.shape[a] != 1:
+                raise ValueError(
+                    f"dimshuffle{self.new_order} on {x} of type {x.type} drops axis {a}, "
+                    f"whose static size is {x.type.shape[a] if x.type.shape[a] is not None else '?'}"
+                    "; only axes of static size 1 can be dropped")
+        shape = tuple(1 if a == "x" else x.type.shape[a] for a in self.new_order)
+        return Apply(self, [x], [TensorType(x.type.dtype, shape)])
+
+    def perform(self, node, inputs):
+        (x,) = inputs
+        x = np.asarray(x)
+        kept = [a for a in self.new_order if a != "x"]
+        dropped = tuple(a for a in range(x.ndim) if a not in kept)
+        if dropped:
+            x = x.reshape([s for i, s in enumerate(x.shape) if i not in dropped])
+            remaining = [a for a in range(node.inputs[0].type.ndim) if a not in dropped]
+            kept = [remaining.index(a) for a in kept]
+        y = np.transpose(x, kept)
+        return [_insert_axes(y, self.new_order)]
+
+
+def _insert_axes(y, new_order):
+    index = tuple(None if a == "x" else slice(None) for a in new_order)
+    return y[index] if "x" in new_order else y

@@ -1,0 +1,283 @@
+"""THE scalar-op table: every elementwise operation is one row.
+
+A row names the operation and gives everything each reader needs:
+
+* ``numpy``: the NumPy implementation (the reference evaluator, the NumPy backend);
+* ``c``: a C expression over ``{0}``, ``{1}``, ... (the CuPy kernels, the fuser);
+  helpers such as ``sl_floordiv`` are defined once in the CuPy backend's preamble;
+* ``dtype_rule``: the result dtype from the input dtypes, by Theano's rules;
+* ``symbol`` and ``precedence``: how ``pp`` prints it infix (None: as a call);
+* ``commutative``, ``associative``, ``identity``: algebra the rewrites use;
+* ``grad``: the gradient rule (added by the gradients layer's issue; None here).
+
+Adding an elementwise op means adding a row: the tests are parametrized over
+this table, so a row without an independent reference fails them.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from symlab.tensor.type import dtype_kind, upcast
+
+__all__ = ["ScalarOp", "SCALAR_OPS", "scalar_op_by_name", "DTYPE_RULES", "upgrade_to_float"]
+
+
+# ---------------------------------------------------------------- dtype rules
+
+_TO_FLOAT = {"bool": "float32", "int8": "float32", "uint8": "float32", "int16": "float32",
+             "uint16": "float32", "int32": "float64", "uint32": "float64", "int64": "float64",
+             "uint64": "float64"}
+
+
+def upgrade_to_float(dtype):
+    """Theano's ``upgrade_to_float``: small ints become float32, wide ints float64."""
+    return _TO_FLOAT.get(dtype, dtype)
+
+
+def _rule_upcast(dtypes):
+    return upcast(*dtypes)
+
+
+def _rule_float(dtypes):
+    return upcast(*[upgrade_to_float(d) for d in dtypes])
+
+
+def _rule_real_float(dtypes):
+    out = _rule_float(dtypes)
+    if dtype_kind(out) == "complex":
+        raise TypeError(f"is defined for real inputs only; got {', '.join(dtypes)}")
+    return out
+
+
+def _rule_true_div(dtypes):
+    if all(dtype_kind(d) in ("bool", "int", "uint") for d in dtypes):
+        return _rule_float(dtypes)
+    return upcast(*dtypes)
+
+
+def _rule_bool(dtypes):
+    return "bool"
+
+
+def _rule_int_or_bool(dtypes):
+    bad = [d for d in dtypes if dtype_kind(d) not in ("bool", "int", "uint")]
+    if bad:
+        raise TypeError(f"needs integer or boolean inputs; got {', '.join(dtypes)}")
+    return upcast(*dtypes)
+
+
+def _rule_real(dtypes):
+    out = upcast(*dtypes)
+    if dtype_kind(out) == "complex":
+        raise TypeError(f"is defined for real inputs only; got {', '.join(dtypes)}")
+    return out
+
+
+def _rule_abs(dtypes):
+    (d,) = dtypes
+    return {"complex64": "float32", "complex128": "float64"}.get(d, d)
+
+
+def _rule_switch(dtypes):
+    return upcast(*dtypes[1:])
+
+
+def _rule_round(dtypes):
+    return _rule_real_float(dtypes)
+
+
+DTYPE_RULES = {
+    "upcast": _rule_upcast,            # NumPy promotion of the inputs
+    "float": _rule_float,              # ints become floats first (Theano's upgrade_to_float)
+    "real_float": _rule_real_float,    # as "float", complex refused
+    "true_div": _rule_true_div,        # int / int is a float; otherwise upcast
+    "bool": _rule_bool,                # comparisons and predicates
+    "int_or_bool": _rule_int_or_bool,  # bitwise operators
+    "real": _rule_real,                # upcast, complex refused
+    "abs": _rule_abs,                  # complex -> its real dtype
+    "switch": _rule_switch,            # upcast of the two branches
+    "round": _rule_round,              # like "real_float"
+}
+
+
+# ---------------------------------------------------------------- special functions
+
+_special_cache = {}
+
+
+def _special(name, fallback):
+    """A ufunc from SciPy, loaded on first use, else ``fallback`` (slower, pure NumPy)."""
+
+    def call(*args):
+        impl = _special_cache.get(name)
+        if impl is None:
+            try:
+                import scipy.special
+                impl = getattr(scipy.special, name)
+            except ImportError:
+                impl = fallback
+            _special_cache[name] = impl
+        return impl(*args)
+
+    call.__name__ = name
+    return call
+
+
+def _sigmoid_numpy(x):
+    return np.exp(-np.logaddexp(0, -x))
+
+
+_erf_vec = np.vectorize(math.erf, otypes=["float64"])
+_erfc_vec = np.vectorize(math.erfc, otypes=["float64"])
+
+
+def _erf_numpy(x):
+    return _erf_vec(x).astype(np.result_type(x, np.float32))
+
+
+def _erfc_numpy(x):
+    return _erfc_vec(x).astype(np.result_type(x, np.float32))
+
+
+def _round_half_away(x):
+    whole = np.trunc(x)
+    return np.where(np.abs(x - whole) >= 0.5, whole + np.sign(x), whole)
+
+
+def _add(*xs):
+    out = xs[0]
+    for x in xs[1:]:
+        out = np.add(out, x)
+    return out
+
+
+def _mul(*xs):
+    out = xs[0]
+    for x in xs[1:]:
+        out = np.multiply(out, x)
+    return out
+
+
+def _identity(x):
+    return x
+
+
+# ---------------------------------------------------------------- the row type
+
+@dataclass(frozen=True, eq=False)
+class ScalarOp:
+    """One row of the table. Rows compare by identity and pickle by name."""
+
+    name: str
+    nin: int                     # number of inputs; -1: any number >= 1 (add, mul)
+    numpy: object                # NumPy implementation
+    c: str                       # C expression over {0}, {1}, ...; for nin=-1 the binary form
+    dtype_rule: str              # a key of DTYPE_RULES
+    symbol: str = None           # infix or prefix symbol for pp
+    precedence: int = 100        # pp binding strength (higher binds tighter)
+    commutative: bool = False
+    associative: bool = False
+    identity: object = None      # x op identity == x
+    grad: object = field(default=None, compare=False)
+
+    def out_dtype(self, dtypes):
+        """Return the result dtype for input ``dtypes`` (raises TypeError if refused)."""
+        return DTYPE_RULES[self.dtype_rule](list(dtypes))
+
+    def __reduce__(self):
+        return (scalar_op_by_name, (self.name,))
+
+    def __str__(self):
+        return self.name
+
+    __repr__ = __str__
+
+
+def _row(name, nin, numpy, c, rule, symbol=None, precedence=100, **algebra):
+    return ScalarOp(name, nin, numpy, c, rule, symbol, precedence, **algebra)
+
+
+# Precedences for pp: comparison 10 < or 20 < xor 25 < and 30 < add 40 < mul 50 < unary 60 < pow 70.
+# name              nin  numpy                 C expression                   dtype rule     pp
+_ROWS = [
+    _row("add",        -1, _add,                 "{0} + {1}",                     "upcast",    "+", 40,
+         commutative=True, associative=True, identity=0),
+    _row("sub",         2, np.subtract,          "{0} - {1}",                     "upcast",    "-", 40),
+    _row("mul",        -1, _mul,                 "{0} * {1}",                     "upcast",    "*", 50,
+         commutative=True, associative=True, identity=1),
+    _row("true_div",    2, np.true_divide,       "{0} / {1}",                     "true_div",  "/", 50),
+    _row("int_div",     2, np.floor_divide,      "sl_floordiv({0}, {1})",         "real",      "//", 50),
+    _row("mod",         2, np.mod,               "sl_mod({0}, {1})",              "real",      "%", 50),
+    _row("pow",         2, np.power,             "sl_pow({0}, {1})",              "upcast",    "**", 70),
+    _row("neg",         1, np.negative,          "-{0}",                          "upcast",    "-", 60),
+    _row("abs",         1, np.abs,               "abs({0})",                      "abs"),
+    _row("maximum",     2, np.maximum,           "sl_maximum({0}, {1})",          "real",
+         commutative=True, associative=True),
+    _row("minimum",     2, np.minimum,           "sl_minimum({0}, {1})",          "real",
+         commutative=True, associative=True),
+    _row("lt",          2, np.less,              "{0} < {1}",                     "bool",      "<", 10),
+    _row("le",          2, np.less_equal,        "{0} <= {1}",                    "bool",      "<=", 10),
+    _row("gt",          2, np.greater,           "{0} > {1}",                     "bool",      ">", 10),
+    _row("ge",          2, np.greater_equal,     "{0} >= {1}",                    "bool",      ">=", 10),
+    _row("eq",          2, np.equal,             "{0} == {1}",                    "bool",      "==", 10,
+         commutative=True),
+    _row("neq",         2, np.not_equal,         "{0} != {1}",                    "bool",      "!=", 10,
+         commutative=True),
+    _row("and_",        2, np.bitwise_and,       "{0} & {1}",                     "int_or_bool", "&", 30,
+         commutative=True, associative=True),
+    _row("or_",         2, np.bitwise_or,        "{0} | {1}",                     "int_or_bool", "|", 20,
+         commutative=True, associative=True),
+    _row("xor",         2, np.bitwise_xor,       "{0} ^ {1}",                     "int_or_bool", "^", 25,
+         commutative=True, associative=True),
+    _row("invert",      1, np.invert,            "sl_invert({0})",                "int_or_bool", "~", 60),
+    _row("exp",         1, np.exp,               "exp({0})",                      "float"),
+    _row("exp2",        1, np.exp2,              "exp2({0})",                     "real_float"),
+    _row("expm1",       1, np.expm1,             "expm1({0})",                    "real_float"),
+    _row("log",         1, np.log,               "log({0})",                      "float"),
+    _row("log2",        1, np.log2,              "log2({0})",                     "real_float"),
+    _row("log10",       1, np.log10,             "log10({0})",                    "float"),
+    _row("log1p",       1, np.log1p,             "log1p({0})",                    "real_float"),
+    _row("sqrt",        1, np.sqrt,              "sqrt({0})",                     "float"),
+    _row("sqr",         1, np.square,            "{0} * {0}",                     "upcast"),
+    _row("reciprocal",  1, np.reciprocal,        "1 / {0}",                       "float"),
+    _row("sin",         1, np.sin,               "sin({0})",                      "float"),
+    _row("cos",         1, np.cos,               "cos({0})",                      "float"),
+    _row("tan",         1, np.tan,               "tan({0})",                      "float"),
+    _row("arcsin",      1, np.arcsin,            "asin({0})",                     "float"),
+    _row("arccos",      1, np.arccos,            "acos({0})",                     "float"),
+    _row("arctan",      1, np.arctan,            "atan({0})",                     "float"),
+    _row("arctan2",     2, np.arctan2,           "atan2({0}, {1})",               "real_float"),
+    _row("sinh",        1, np.sinh,              "sinh({0})",                     "float"),
+    _row("cosh",        1, np.cosh,              "cosh({0})",                     "float"),
+    _row("tanh",        1, np.tanh,              "tanh({0})",                     "float"),
+    _row("arcsinh",     1, np.arcsinh,           "asinh({0})",                    "float"),
+    _row("arccosh",     1, np.arccosh,           "acosh({0})",                    "float"),
+    _row("arctanh",     1, np.arctanh,           "atanh({0})",                    "float"),
+    _row("sigmoid",     1, _special("expit", _sigmoid_numpy), "sl_sigmoid({0})",  "real_float"),
+    _row("softplus",    1, lambda x: np.logaddexp(0, x), "sl_softplus({0})",      "real_float"),
+    _row("erf",         1, _special("erf", _erf_numpy), "erf({0})",               "real_float"),
+    _row("erfc",        1, _special("erfc", _erfc_numpy), "erfc({0})",            "real_float"),
+    _row("floor",       1, np.floor,             "floor({0})",                    "round"),
+    _row("ceil",        1, np.ceil,              "ceil({0})",                     "round"),
+    _row("trunc",       1, np.trunc,             "trunc({0})",                    "round"),
+    _row("round_half_to_even", 1, np.rint,       "rint({0})",                     "round"),
+    _row("round_half_away_from_zero", 1, _round_half_away, "round({0})",          "round"),
+    _row("sign",        1, np.sign,              "sl_sign({0})",                  "real"),
+    _row("isnan",       1, np.isnan,             "isnan({0})",                    "bool"),
+    _row("isinf",       1, np.isinf,             "isinf({0})",                    "bool"),
+    _row("clip",        3, np.clip,              "sl_clip({0}, {1}, {2})",        "real"),
+    _row("switch",      3, np.where,             "({0} ? {1} : {2})",             "switch"),
+    _row("identity",    1, _identity,            "{0}",                           "upcast"),
+]
+
+SCALAR_OPS = {row.name: row for row in _ROWS}
+
+
+def scalar_op_by_name(name):
+    """Return the row called ``name`` (how rows unpickle)."""
+    try:
+        return SCALAR_OPS[name]
+    except KeyError:
+        raise KeyError(f"no scalar op named {name!r}") from None
