@@ -9,3 +9,8 @@ from symlab.tensor.elemwise import DimShuffle, Elemwise
 globals().update(CONSTRUCTORS)
 globals().update(ELEMWISE_FUNCTIONS)
 globals().update({alias: ELEMWISE_FUNCTIONS[name] for alias, name in ALIASES.items()})
+from symlab.tensor.reduction import sum, prod, mean, var, std, max, min, argmax, argmin, all, any
+from symlab.tensor.linalg import dot, matmul, tensordot, outer
+from symlab.tensor.creation import (alloc, zeros, ones, full, fill, zeros_like, ones_like,
+                                    full_like, arange, eye)
+from symlab.tensor import nnet

@@ -1,0 +1,219 @@
+"""Theano's ``T.nnet`` helpers: activations, softmax and cross-entropies.
+
+``sigmoid`` and ``softplus`` are rows of the scalar-op table (re-exported
+here); ``relu`` is built from elementwise ops. ``Softmax`` and ``LogSoftmax``
+are ops of their own, computed stably (the maximum along the axis is
+subtracted first). Convolution lives in ``symlab.tensor.nnet.conv``, which
+this module does not import.
+"""
+
+import numbers
+
+import numpy as np
+
+from symlab.graph.basic import Apply, Op
+from symlab.tensor import math as tm
+from symlab.tensor.math import ELEMWISE_FUNCTIONS
+from symlab.tensor.reduction import sum as reduce_sum
+from symlab.tensor.scalar_ops import upgrade_to_float
+from symlab.tensor.type import TensorType, dtype_kind
+from symlab.tensor.variable import as_tensor_variable, constant
+
+__all__ = ["sigmoid", "softplus", "relu", "Softmax", "LogSoftmax", "softmax", "log_softmax",
+           "CrossentropyCategorical1Hot", "categorical_crossentropy", "binary_crossentropy",
+           "sigmoid_binary_crossentropy"]
+
+sigmoid = ELEMWISE_FUNCTIONS["sigmoid"]
+softplus = ELEMWISE_FUNCTIONS["softplus"]
+
+
+def _describe(var):
+    return f"{var} of type {var.type}"
+
+
+def _float_dtype(op_name, x):
+    """The float dtype ``op_name`` computes ``x`` in (ints upgrade), or a TypeError."""
+    if dtype_kind(x.type.dtype) == "complex":
+        raise TypeError(f"{op_name}: expected a real tensor; got {_describe(x)}")
+    return upgrade_to_float(x.type.dtype)
+
+
+def relu(x, alpha=0):
+    """Return the rectified linear unit: ``x`` where ``x > 0``, else ``alpha * x``.
+
+    ``alpha == 0`` gives ``maximum(x, 0)``; a numeric ``alpha`` is taken in
+    ``x``'s float dtype, so a float32 input gives a float32 result.
+    """
+    x = as_tensor_variable(x)
+    if isinstance(alpha, numbers.Number) and alpha == 0:
+        return tm.maximum(x, 0)
+    if isinstance(alpha, numbers.Number) and dtype_kind(x.type.dtype) == "float":
+        alpha = constant(np.asarray(alpha, dtype=x.type.dtype))
+    return tm.switch(tm.gt(x, 0), x, tm.mul(alpha, x))
+
+
+# ---------------------------------------------------------------- softmax
+
+class _AxisOp(Op):
+    """An op normalizing along ``axis`` (an int, negative from the end, or None for all)."""
+
+    __props__ = ("axis",)
+
+    def __init__(self, axis=-1):
+        if axis is not None and (isinstance(axis, (bool, np.bool_))
+                                 or not isinstance(axis, (int, np.integer))):
+            raise TypeError(f"{self.name}: axis must be an int or None; got {axis!r}")
+        self.axis = None if axis is None else int(axis)
+
+    def make_node(self, x):
+        x = as_tensor_variable(x)
+        ndim = x.type.ndim
+        if self.axis is not None and not -ndim <= self.axis < ndim:
+            raise ValueError(f"{self.name}: axis {self.axis} is out of range for "
+                             f"{_describe(x)}, which has {ndim} dimensions"
+                             + (" (use axis=None for a 0-d tensor)" if ndim == 0 else ""))
+        dtype = _float_dtype(self.name, x)
+        return Apply(self, [x], [TensorType(dtype, x.type.shape)])
+
+    def perform(self, node, inputs):
+        out_dtype = node.outputs[0].type.numpy_dtype
+        x = np.asarray(inputs[0]).astype(out_dtype, copy=False)
+        if x.size == 0:
+            return [x.copy()]
+        shifted = x - np.max(x, axis=self.axis, keepdims=True)
+        with np.errstate(under="ignore"):
+            result = self._from_shifted(shifted)
+        return [np.asarray(result, dtype=out_dtype)]
+
+
+class Softmax(_AxisOp):
+    """``exp(x) / sum(exp(x), axis)``, computed as ``exp(x - max) / sum(exp(x - max))``."""
+
+    @property
+    def name(self):
+        return "softmax"
+
+    def _from_shifted(self, shifted):
+        e = np.exp(shifted)
+        return e / np.sum(e, axis=self.axis, keepdims=True)
+
+
+class LogSoftmax(_AxisOp):
+    """``x - log(sum(exp(x), axis))``, computed as ``(x - max) - log(sum(exp(x - max)))``."""
+
+    @property
+    def name(self):
+        return "log_softmax"
+
+    def _from_shifted(self, shifted):
+        return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
+
+
+def _normalized_axis(x, axis, caller):
+    if axis is None or isinstance(axis, (bool, np.bool_)) \
+            or not isinstance(axis, (int, np.integer)):
+        return axis  # None, or a bad value the op will refuse
+    ndim = x.type.ndim
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{caller}: axis {axis} is out of range for {_describe(x)}, which "
+                         f"has {ndim} dimensions"
+                         + (" (use axis=None for a 0-d tensor)" if ndim == 0 else ""))
+    return int(axis) % ndim
+
+
+def softmax(x, axis=-1):
+    """Return the softmax of ``x`` along ``axis`` (default: the last; None: all elements).
+
+    Values along the axis are positive and sum to 1. Integer inputs give
+    floats (float32 for small ints, float64 for int32/int64).
+    """
+    x = as_tensor_variable(x)
+    return Softmax(_normalized_axis(x, axis, "softmax"))(x)
+
+
+def log_softmax(x, axis=-1):
+    """Return ``log(softmax(x, axis))``, computed stably (finite for large ``x``)."""
+    x = as_tensor_variable(x)
+    return LogSoftmax(_normalized_axis(x, axis, "log_softmax"))(x)
+
+
+# ---------------------------------------------------------------- cross-entropy
+
+class CrossentropyCategorical1Hot(Op):
+    """``-log(coding_dist[i, true_idx[i]])`` for each row ``i``: the cross-entropy of a
+    matrix of predicted distributions against a vector of class indices."""
+
+    __props__ = ()
+
+    @property
+    def name(self):
+        return "crossentropy_categorical_1hot"
+
+    def make_node(self, coding_dist, true_idx):
+        coding_dist, true_idx = as_tensor_variable(coding_dist), as_tensor_variable(true_idx)
+        if coding_dist.type.ndim != 2:
+            raise TypeError(f"{self.name}: coding_dist must be a matrix (one distribution "
+                            f"per row); got {_describe(coding_dist)}")
+        if true_idx.type.ndim != 1 or dtype_kind(true_idx.type.dtype) not in ("int", "uint"):
+            raise TypeError(f"{self.name}: true_idx must be an integer vector of class "
+                            f"indices; got {_describe(true_idx)}")
+        rows_a, rows_b = coding_dist.type.shape[0], true_idx.type.shape[0]
+        if rows_a is not None and rows_b is not None and rows_a != rows_b:
+            raise ValueError(f"{self.name}: {_describe(coding_dist)} has {rows_a} rows but "
+                             f"{_describe(true_idx)} has {rows_b} indices")
+        dtype = _float_dtype(self.name, coding_dist)
+        rows = rows_a if rows_a is not None else rows_b
+        return Apply(self, [coding_dist, true_idx], [TensorType(dtype, (rows,))])
+
+    def perform(self, node, inputs):
+        coding, idx = np.asarray(inputs[0]), np.asarray(inputs[1])
+        out_dtype = node.outputs[0].type.numpy_dtype
+        coding_var, idx_var = node.inputs
+        if coding.shape[0] != idx.shape[0]:
+            raise ValueError(f"{self.name}: {coding_var} has {coding.shape[0]} rows but "
+                             f"{idx_var} has {idx.shape[0]} indices")
+        bad = (idx < 0) | (idx >= coding.shape[1])
+        if np.any(bad):
+            raise IndexError(f"{self.name}: {idx_var} holds the class index "
+                             f"{idx[bad][0]}, outside 0..{coding.shape[1] - 1} (the columns "
+                             f"of {coding_var})")
+        picked = coding[np.arange(coding.shape[0]), idx].astype(out_dtype, copy=False)
+        with np.errstate(divide="ignore"):
+            return [np.asarray(-np.log(picked), dtype=out_dtype)]
+
+
+def categorical_crossentropy(coding_dist, true_dist):
+    """Return the cross-entropy of each row of ``coding_dist`` (predicted distributions).
+
+    ``true_dist`` is either an integer vector of class indices, giving
+    ``-log(coding_dist[i, true_dist[i]])``, or a tensor of target
+    distributions (one-hot rows, say) shaped like ``coding_dist``, giving
+    ``-sum(true_dist * log(coding_dist), axis=-1)``.
+    """
+    coding_dist, true_dist = as_tensor_variable(coding_dist), as_tensor_variable(true_dist)
+    if true_dist.type.ndim == coding_dist.type.ndim:
+        return tm.neg(reduce_sum(tm.mul(true_dist, tm.log(coding_dist)), axis=-1))
+    if true_dist.type.ndim == coding_dist.type.ndim - 1:
+        return CrossentropyCategorical1Hot()(coding_dist, true_dist)
+    raise TypeError(f"categorical_crossentropy: true_dist {_describe(true_dist)} must be "
+                    f"class indices (one dimension fewer than coding_dist "
+                    f"{_describe(coding_dist)}) or distributions of the same shape")
+
+
+def binary_crossentropy(output, target):
+    """Return ``-(target * log(output) + (1 - target) * log(1 - output))`` elementwise.
+
+    ``output`` holds probabilities in (0, 1); see ``sigmoid_binary_crossentropy``
+    for logits.
+    """
+    output, target = as_tensor_variable(output), as_tensor_variable(target)
+    return tm.neg(tm.add(tm.mul(target, tm.log(output)),
+                         tm.mul(tm.sub(1, target), tm.log(tm.sub(1, output)))))
+
+
+def sigmoid_binary_crossentropy(output, target):
+    """Return ``binary_crossentropy(sigmoid(output), target)`` computed stably from
+    the logits ``output``: ``target * softplus(-output) + (1 - target) * softplus(output)``."""
+    output, target = as_tensor_variable(output), as_tensor_variable(target)
+    return tm.add(tm.mul(target, softplus(tm.neg(output))),
+                  tm.mul(tm.sub(1, target), softplus(output)))
