@@ -48,7 +48,7 @@ class _Namer:
 
     def name(self, var, prefix="v"):
         if var not in self.names:
-            base = var.name if var.name else f"{prefix}{var.id}"
+            base = var.name if var.name else f"{prefix}{len(self.names)}"
             self.names[var] = self._fresh(base)
         return self.names[var]
 

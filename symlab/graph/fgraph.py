@@ -42,6 +42,7 @@ class FunctionGraph:
     def _rebuild_index(self):
         self._input_set = set(self.inputs)
         self.apply_nodes = toposort(self.outputs, stop_at=self._input_set)
+        self._node_set = set(self.apply_nodes)
         clients = {v: [] for v in self.inputs}
         for node in self.apply_nodes:
             for i, var in enumerate(node.inputs):
@@ -56,6 +57,10 @@ class FunctionGraph:
     def variables(self):
         """Every variable in the graph."""
         return list(self.clients)
+
+    def __contains__(self, node):
+        """True if the Apply node ``node`` is in the graph now."""
+        return node in self._node_set
 
     def toposort(self):
         """The Apply nodes in an order that computes inputs before clients."""
