@@ -14,3 +14,7 @@ from symlab.tensor.linalg import dot, matmul, tensordot, outer
 from symlab.tensor.creation import (alloc, zeros, ones, full, fill, zeros_like, ones_like,
                                     full_like, arange, eye)
 from symlab.tensor import nnet
+from symlab.tensor.shape import (shape, reshape, flatten, transpose, squeeze, expand_dims,
+                                 shape_padleft, shape_padright, shape_padaxis, concatenate, join,
+                                 stack)
+from symlab.tensor.subtensor import set_subtensor, inc_subtensor
