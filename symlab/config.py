@@ -5,16 +5,29 @@ The bottom layer: every other module may read it; it imports nothing of symlab.
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
 _DEVICES = ("cpu", "cuda")
+_MODES = ("FAST_RUN", "FAST_COMPILE", "NO_REWRITES")
 
 
 class Config:
     """Mutable process-wide settings, checked on assignment."""
 
-    __slots__ = ("_floatX", "_device")
+    __slots__ = ("_floatX", "_device", "_mode")
 
     def __init__(self):
         self._floatX = "float64"
         self._device = "cpu"
+        self._mode = "FAST_RUN"
+
+    @property
+    def mode(self):
+        """The compilation mode ``function`` uses when given none."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, value):
+        if value not in _MODES:
+            raise ValueError(f"config.mode must be one of {', '.join(_MODES)}; got {value!r}")
+        self._mode = value
 
     @property
     def floatX(self):
@@ -41,7 +54,7 @@ class Config:
         self._device = value
 
     def __repr__(self):
-        return f"Config(floatX={self._floatX!r}, device={self._device!r})"
+        return f"Config(floatX={self._floatX!r}, device={self._device!r}, mode={self._mode!r})"
 
 
 config = Config()

@@ -176,8 +176,10 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
     results = []
     copy_outputs = set(copy_outputs)
     for position, var in enumerate(fgraph.outputs):
-        if isinstance(var, Constant) and var not in namer.names:
-            namer.names[var] = ctx.bind("c", var.data)
+        if isinstance(var, Constant):
+            if var not in namer.names:
+                namer.names[var] = ctx.bind("c", var.data)
+            aliases.add(var)
         expr = namer.name(var)
         if position in copy_outputs and var in aliases:
             expr = f"{expr}.copy()"

@@ -17,6 +17,7 @@ from symlab.graph.traversal import clone_replace, graph_inputs
 from symlab.compile.io import In, Out
 from symlab.compile.mode import get_mode
 from symlab.compile.shared import SharedVariable
+from symlab.rewrite import optimize
 
 __all__ = ["function", "Function", "eval_variable"]
 
@@ -162,9 +163,9 @@ class Function:
         self._check_missing(leaves, input_vars)
         self._check_unused(leaves, input_vars, replace)
         self._shared = [v for v in leaves if isinstance(v, SharedVariable)]
-        self.fgraph_before = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
+        self.graph_before = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
         self.fgraph = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
-        self.trace = []
+        self.trace = optimize(self.fgraph, self.mode)
         protect = [k for k, o in enumerate(spec.outputs) if not o.borrow]
         protect += range(len(out_vars), len(out_vars) + len(update_exprs))
         self._lowered = lower(self.fgraph, copy_outputs=protect,
@@ -354,6 +355,18 @@ class Function:
         return list(results[:n_out])
 
     # ------------------------------------------------------------ views and copies
+
+    @property
+    def graph_after(self):
+        """The optimized graph (the one lowered and run)."""
+        return self.fgraph
+
+    def graph_at(self, k):
+        """The graph after the first ``k`` events of the trace (0: before, len(trace): after)."""
+        if not isinstance(k, int) or not 0 <= k <= len(self.trace):
+            raise IndexError(f"graph_at: k must be an int from 0 to {len(self.trace)}; got {k!r}")
+        outputs = self.graph_before.outputs if k == 0 else self.trace[k - 1].outputs_after
+        return FunctionGraph(self.graph_before.inputs, outputs)
 
     @property
     def source(self):

@@ -1,11 +1,13 @@
 """``Mode``: which rewrites run and which backend lowers the graph.
 
 A mode starts from FAST_RUN and includes or excludes pass names or rewrite
-names. The rewrites themselves (``symlab.rewrite``) come with the rewrites
-issue; until then every mode lowers the graph as built.
+names (``symlab.rewrite.passes`` lists them, in order).
 """
 
-__all__ = ["Mode", "get_mode", "FAST_RUN", "FAST_COMPILE"]
+from symlab.config import config
+from symlab.rewrite.passes import check_names
+
+__all__ = ["Mode", "get_mode", "FAST_RUN", "FAST_COMPILE", "NO_REWRITES"]
 
 
 class Mode:
@@ -14,11 +16,16 @@ class Mode:
     def __init__(self, linker="numpy", optimizer="fast_run", include=(), exclude=(), name=None):
         if linker not in ("numpy", "py", "c", "cvm", "vm"):
             raise ValueError(f"Mode: unknown linker {linker!r}; symlab lowers to 'numpy'")
+        if optimizer not in ("fast_run", "fast_compile", None):
+            raise ValueError(f"Mode: optimizer must be 'fast_run', 'fast_compile' or None "
+                             f"(no rewrites); got {optimizer!r}")
+        check_names(include, "Mode(include=...)")
+        check_names(exclude, "Mode(exclude=...)")
         self.linker = "numpy"
         self.optimizer = optimizer
         self.include = tuple(include)
         self.exclude = tuple(exclude)
-        self.name = name or optimizer.upper()
+        self.name = name or (optimizer or "no_rewrites").upper()
 
     def including(self, *names):
         """Return a copy of this mode that also runs the rewrites or passes ``names``."""
@@ -46,13 +53,15 @@ class Mode:
 
 FAST_RUN = Mode(optimizer="fast_run", name="FAST_RUN")
 FAST_COMPILE = Mode(optimizer="fast_compile", name="FAST_COMPILE")
-_NAMED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE}
+#: No rewrites at all: the graph is lowered as built (the oracle's twin for tests).
+NO_REWRITES = Mode(optimizer=None, name="NO_REWRITES")
+_NAMED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE, "NO_REWRITES": NO_REWRITES}
 
 
 def get_mode(mode):
     """Return the Mode for ``mode`` (None, a name such as 'FAST_RUN', or a Mode)."""
     if mode is None:
-        return FAST_RUN
+        return _NAMED[config.mode]
     if isinstance(mode, Mode):
         return mode
     if isinstance(mode, str) and mode in _NAMED:

@@ -197,8 +197,14 @@ class Apply:
         next_id.see(state["id"])
 
     def with_inputs(self, inputs):
-        """Return a new node of the same op and output types on other inputs."""
-        return Apply(self.op, inputs, [o.type for o in self.outputs], origin=self.origin)
+        """Return a new node of the same op and output types on other inputs.
+
+        The new outputs keep the names of the old ones.
+        """
+        node = Apply(self.op, inputs, [o.type for o in self.outputs], origin=self.origin)
+        for old, new in zip(self.outputs, node.outputs):
+            new.name = old.name
+        return node
 
     @property
     def out(self):

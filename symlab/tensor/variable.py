@@ -7,6 +7,7 @@ holds it exactly, so ``fscalar * 2.0`` stays float32 (and ``fscalar * 0.1``
 is float64, as in Theano).
 """
 
+import importlib
 import numbers
 
 import numpy as np
@@ -28,8 +29,8 @@ def _reduction():
 
 
 def _shape():
-    from symlab.tensor import shape
-    return shape
+    # Not ``from symlab.tensor import shape``: the package re-exports the *function* shape.
+    return importlib.import_module("symlab.tensor.shape")
 
 
 class TensorVariable(Variable):

@@ -43,7 +43,7 @@ def test_debugprint_prints_a_repeated_subgraph_once():
 def test_debugprint_of_a_function_shows_order_and_updates():
     state = shared(0, name="state")
     inc = T.iscalar("inc")
-    f = function([inc], state * 2, updates=[(state, state + inc)])
+    f = function([inc], state * 2, updates=[(state, state + inc)], mode="NO_REWRITES")
     expected = (
         "mul [id A]   1\n"
         " |state [id B]\n"

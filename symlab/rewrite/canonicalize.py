@@ -1,0 +1,216 @@
+"""Canonicalize: simplify and put graphs in one standard form.
+
+Each rewrite is one idea, with its algebra in the docstring. A replacement
+always has the type of what it replaces: where the simplified expression
+would have another dtype it is cast, and where it would have another static
+shape (it would broadcast differently) the rewrite does not fire.
+"""
+
+import numpy as np
+
+from symlab.graph.basic import Constant
+from symlab.tensor.elemwise import DimShuffle, Elemwise
+
+__all__ = ["CANONICALIZE", "mul_by_one", "add_zero", "neg_neg", "exp_log", "log_exp",
+           "sub_self", "collect_constants", "mul_self_to_sqr", "sort_commutative_inputs",
+           "dimshuffle_dimshuffle", "useless_dimshuffle", "useless_identity"]
+
+
+# ---------------------------------------------------------------- matching helpers
+
+def row_name(node):
+    """The scalar-op row name of an Elemwise node without a forced dtype, else None."""
+    op = node.op if node is not None else None
+    if isinstance(op, Elemwise) and op.dtype is None:
+        return op.scalar_op.name
+    return None
+
+
+def owner_row(var):
+    """The row name of the node computing ``var`` (None for leaves and other ops)."""
+    return row_name(var.owner)
+
+
+def constant_value(var):
+    """The value of a constant variable as an ndarray, else None."""
+    return np.asarray(var.data) if isinstance(var, Constant) else None
+
+
+def is_constant_equal(var, number):
+    """True if ``var`` is a constant whose every element equals ``number``."""
+    value = constant_value(var)
+    return value is not None and value.size > 0 and bool(np.all(value == number))
+
+
+def as_replacement(var, like):
+    """``var`` made to stand for ``like``: cast if only the dtype differs; None if it cannot.
+
+    It cannot when it has fewer dimensions or a static size 1 where ``like``
+    has none (it would broadcast where the original did not).
+    """
+    from symlab.tensor.math import cast
+    if var.type.ndim != like.type.ndim:
+        return None
+    if any(a == 1 and b != 1 for a, b in zip(var.type.shape, like.type.shape)):
+        return None
+    if var.type.dtype != like.type.dtype:
+        var = cast(var, like.type.dtype)
+    return var if like.type.accepts_replacement(var.type) else None
+
+
+def _elemwise(name, *inputs):
+    from symlab.tensor.math import elemwise_op
+    return elemwise_op(name)(*inputs)
+
+
+# ---------------------------------------------------------------- rewrites
+
+def mul_by_one(fgraph, node):
+    """x * 1 -> x (the ones dropped; the result keeps its dtype and shape)."""
+    if row_name(node) != "mul":
+        return None
+    kept = [v for v in node.inputs if not is_constant_equal(v, 1)]
+    if len(kept) == len(node.inputs) or not kept:
+        return None
+    out = kept[0] if len(kept) == 1 else _elemwise("mul", *kept)
+    replacement = as_replacement(out, node.outputs[0])
+    return None if replacement is None else [replacement]
+
+
+def add_zero(fgraph, node):
+    """x + 0 -> x."""
+    if row_name(node) != "add":
+        return None
+    kept = [v for v in node.inputs if not is_constant_equal(v, 0)]
+    if len(kept) == len(node.inputs) or not kept:
+        return None
+    out = kept[0] if len(kept) == 1 else _elemwise("add", *kept)
+    replacement = as_replacement(out, node.outputs[0])
+    return None if replacement is None else [replacement]
+
+
+def neg_neg(fgraph, node):
+    """-(-x) -> x."""
+    if row_name(node) == "neg" and owner_row(node.inputs[0]) == "neg":
+        return [as_replacement(node.inputs[0].owner.inputs[0], node.outputs[0])]
+    return None
+
+
+def exp_log(fgraph, node):
+    """exp(log(x)) -> x (equal wherever log(x) is finite, i.e. x > 0)."""
+    if row_name(node) == "exp" and owner_row(node.inputs[0]) == "log":
+        return [as_replacement(node.inputs[0].owner.inputs[0], node.outputs[0])]
+    return None
+
+
+def log_exp(fgraph, node):
+    """log(exp(x)) -> x (equal wherever exp(x) is finite)."""
+    if row_name(node) == "log" and owner_row(node.inputs[0]) == "exp":
+        return [as_replacement(node.inputs[0].owner.inputs[0], node.outputs[0])]
+    return None
+
+
+def sub_self(fgraph, node):
+    """x - x -> 0 (of x's shape; equal for every finite x)."""
+    if row_name(node) != "sub" or node.inputs[0] is not node.inputs[1]:
+        return None
+    from symlab.tensor.creation import zeros_like
+    return [as_replacement(zeros_like(node.inputs[0], dtype=node.outputs[0].type.dtype),
+                           node.outputs[0])]
+
+
+def collect_constants(fgraph, node):
+    """2 * x * 3 -> 6 * x, 1 + x + 2 -> 3 + x: constants of add/mul combined into one.
+
+    Nested nodes of the same op used only here are flattened first.
+    """
+    name = row_name(node)
+    if name not in ("add", "mul"):
+        return None
+    terms = []
+    for v in node.inputs:
+        inner = v.owner
+        if (row_name(inner) == name and len(fgraph.clients.get(v, ())) == 1
+                and inner.outputs[0].type.dtype == node.outputs[0].type.dtype):
+            terms.extend(inner.inputs)
+        else:
+            terms.append(v)
+    constants = [v for v in terms if isinstance(v, Constant) and v.type.ndim == 0]
+    others = [v for v in terms if not (isinstance(v, Constant) and v.type.ndim == 0)]
+    flattened = len(terms) != len(node.inputs)
+    if len(constants) < 2 and not flattened:
+        return None
+    dtype = node.outputs[0].type.dtype
+    ufunc = np.add if name == "add" else np.multiply
+    combined = []
+    if constants:
+        with np.errstate(all="ignore"):
+            value = ufunc.reduce([np.asarray(c.data).astype(dtype) for c in constants])
+        from symlab.tensor.variable import constant
+        combined = [constant(np.asarray(value, dtype=dtype))]
+    inputs = combined + others
+    out = inputs[0] if len(inputs) == 1 else _elemwise(name, *inputs)
+    replacement = as_replacement(out, node.outputs[0])
+    return None if replacement is None else [replacement]
+
+
+def mul_self_to_sqr(fgraph, node):
+    """x * x -> sqr(x)."""
+    if row_name(node) == "mul" and len(node.inputs) == 2 and node.inputs[0] is node.inputs[1]:
+        return [as_replacement(_elemwise("sqr", node.inputs[0]), node.outputs[0])]
+    return None
+
+
+def _canonical_rank(fgraph, var, positions):
+    if isinstance(var, Constant):
+        return (0, 0, str(np.asarray(var.data).tolist()))
+    if var.owner is None:
+        index = fgraph.inputs.index(var) if var in fgraph._input_set else -1
+        return (1, index, var.name or "")
+    return (2, positions.get(var.owner, -1), str(var.owner.op))
+
+
+def sort_commutative_inputs(fgraph, node):
+    """a + b == b + a: inputs of commutative ops in one order (constants, inputs, nodes)."""
+    op = node.op
+    if not (isinstance(op, Elemwise) and op.scalar_op.commutative and len(node.inputs) > 1):
+        return None
+    positions = {n: k for k, n in enumerate(fgraph.apply_nodes)}
+    ordered = sorted(node.inputs, key=lambda v: _canonical_rank(fgraph, v, positions))
+    if ordered == list(node.inputs):
+        return None
+    return [node.with_inputs(ordered).outputs[0]]
+
+
+def dimshuffle_dimshuffle(fgraph, node):
+    """x.dimshuffle(a).dimshuffle(b) -> x.dimshuffle(a composed with b)."""
+    if not isinstance(node.op, DimShuffle):
+        return None
+    inner = node.inputs[0].owner
+    if inner is None or not isinstance(inner.op, DimShuffle):
+        return None
+    first = inner.op.new_order
+    composed = tuple("x" if a == "x" else first[a] for a in node.op.new_order)
+    return [DimShuffle(composed)(inner.inputs[0])]
+
+
+def useless_dimshuffle(fgraph, node):
+    """x.dimshuffle(0, 1, ..., n-1) -> x."""
+    if isinstance(node.op, DimShuffle) and \
+            node.op.new_order == tuple(range(node.inputs[0].type.ndim)):
+        return [as_replacement(node.inputs[0], node.outputs[0])]
+    return None
+
+
+def useless_identity(fgraph, node):
+    """identity(x) -> x (a copy or a cast to the dtype x already has)."""
+    op = node.op
+    if isinstance(op, Elemwise) and op.scalar_op.name == "identity" and \
+            node.inputs[0].type.dtype == node.outputs[0].type.dtype:
+        return [as_replacement(node.inputs[0], node.outputs[0])]
+    return None
+
+
+CANONICALIZE = (useless_identity, useless_dimshuffle, dimshuffle_dimshuffle, neg_neg, exp_log,
+                log_exp, sub_self, mul_by_one, add_zero, collect_constants, mul_self_to_sqr,
+                sort_commutative_inputs)

@@ -1,0 +1,144 @@
+"""The rewrite engine: named rewrites, ordered passes, and the recorded trace.
+
+A *rewrite* is a plain function ``rewrite(fgraph, node)`` returning None
+(no change) or the list of variables replacing ``node.outputs``. Its
+function name is its one name: in the trace, in ``include=`` and in
+``exclude=``. A *pass* is a named, ordered list of rewrites applied to every
+node until nothing changes (or a global function of the whole graph).
+Every replacement goes through ``FunctionGraph.replace_all`` and becomes one
+``TraceEvent``.
+"""
+
+from dataclasses import dataclass, field
+
+from symlab.graph.fgraph import FunctionGraph
+
+__all__ = ["Pass", "TraceEvent", "Trace", "run_passes"]
+
+#: A pass stops after this many sweeps over the graph, even if rewrites still fire.
+MAX_SWEEPS = 50
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A named pass: ``rewrites`` applied node by node to a fixed point.
+
+    ``global_rewrite``, if given, is called once as ``fn(fgraph, record)``
+    instead and makes its own replacements through ``record``.
+    """
+
+    name: str
+    rewrites: tuple = ()
+    global_rewrite: object = None
+    default: bool = True       # part of FAST_RUN unless included by name
+
+    @property
+    def rewrite_names(self):
+        """The names of the rewrites of this pass."""
+        if self.global_rewrite is not None:
+            return (self.global_rewrite.__name__,)
+        return tuple(r.__name__ for r in self.rewrites)
+
+
+@dataclass
+class TraceEvent:
+    """One application of one rewrite: what replaced what, which nodes left and joined."""
+
+    index: int
+    pass_name: str
+    rewrite: str
+    pairs: list                       # [(replaced variable, replacement variable)]
+    removed: list                     # node ids that left the graph
+    added: list                       # node ids that joined it
+    outputs_after: list = field(repr=False, default=None)
+
+    def __str__(self):
+        from symlab.printing.pp import pp
+        pairs = "; ".join(f"{_short(pp(old))} -> {_short(pp(new))}" for old, new in self.pairs)
+        return (f"{self.index:>3}  {self.pass_name:<18} {self.rewrite:<28} "
+                f"-{len(self.removed)} +{len(self.added)}  {pairs}")
+
+
+def _short(text, limit=40):
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+class Trace(list):
+    """The ordered list of TraceEvents of one optimization; prints as a table."""
+
+    def __str__(self):
+        header = f"{'#':>3}  {'pass':<18} {'rewrite':<28} nodes  replaced -> replacement"
+        return "\n".join([header] + [str(e) for e in self]) if self else "(no rewrites fired)"
+
+    def rewrite_names(self):
+        """The names of the rewrites that fired, in order."""
+        return [e.rewrite for e in self]
+
+
+class _Recorder:
+    """FunctionGraph listener turning each replacement into a TraceEvent."""
+
+    def __init__(self, trace):
+        self.trace = trace
+        self.pass_name = None
+
+    def on_replace(self, fgraph, pairs, reason, removed, added):
+        self.trace.append(TraceEvent(len(self.trace), self.pass_name, reason, list(pairs),
+                                     removed, added, list(fgraph.outputs)))
+
+
+def _enabled(rewrite_name, pass_, include, exclude):
+    if rewrite_name in exclude or pass_.name in exclude:
+        return False
+    return pass_.default or pass_.name in include or rewrite_name in include
+
+
+def run_passes(fgraph, passes, include=(), exclude=()):
+    """Run ``passes`` in order on ``fgraph`` (edited in place); return the Trace.
+
+    ``include``/``exclude`` hold pass or rewrite names; a pass that is off by
+    default runs when included by name, and so does a rewrite named in it.
+    """
+    if not isinstance(fgraph, FunctionGraph):
+        raise TypeError(f"run_passes needs a FunctionGraph; got {type(fgraph).__name__}")
+    trace = Trace()
+    recorder = _Recorder(trace)
+    fgraph.attach_listener(recorder)
+    try:
+        for pass_ in passes:
+            recorder.pass_name = pass_.name
+            if pass_.global_rewrite is not None:
+                if _enabled(pass_.global_rewrite.__name__, pass_, include, exclude):
+                    pass_.global_rewrite(fgraph)
+                continue
+            rewrites = [r for r in pass_.rewrites
+                        if _enabled(r.__name__, pass_, include, exclude)]
+            if rewrites:
+                _local_fixpoint(fgraph, rewrites)
+    finally:
+        fgraph.detach_listener(recorder)
+    return trace
+
+
+def _local_fixpoint(fgraph, rewrites):
+    for _ in range(MAX_SWEEPS):
+        changed = False
+        for node in fgraph.toposort():
+            if node not in fgraph:
+                continue        # replaced earlier in this sweep
+            for rewrite in rewrites:
+                result = rewrite(fgraph, node)
+                if result is None:
+                    continue
+                result = list(result)
+                if len(result) != len(node.outputs):
+                    raise ValueError(f"rewrite {rewrite.__name__} returned {len(result)} "
+                                     f"replacements for a node with {len(node.outputs)} outputs")
+                pairs = [(old, new) for old, new in zip(node.outputs, result)
+                         if new is not None and new is not old]
+                if pairs:
+                    fgraph.replace_all(pairs, reason=rewrite.__name__)
+                    changed = True
+                    break
+        if not changed:
+            return

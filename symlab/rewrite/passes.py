@@ -1,0 +1,47 @@
+"""THE ordered list of rewrite passes. The order here is the order they run.
+
+A pass or rewrite name is the one name used in traces, in ``include=`` and
+in ``exclude=``. Passes still to come (each with its issue): stabilize,
+specialize, fuse_elementwise, inplace, and the off-by-default unsafe pass.
+"""
+
+from symlab.rewrite.canonicalize import CANONICALIZE
+from symlab.rewrite.constant_folding import constant_fold
+from symlab.rewrite.engine import Pass
+from symlab.rewrite.merge import merge_constants, merge_equal_nodes
+
+__all__ = ["PASSES", "FAST_COMPILE_PASSES", "pass_names", "rewrite_names", "check_names"]
+
+PASSES = (
+    Pass("merge_constants", global_rewrite=merge_constants),
+    Pass("merge", global_rewrite=merge_equal_nodes),
+    Pass("constant_folding", (constant_fold,)),
+    Pass("canonicalize", CANONICALIZE),
+    Pass("merge_again", global_rewrite=merge_equal_nodes),
+)
+
+#: FAST_COMPILE runs only these passes.
+FAST_COMPILE_PASSES = ("merge_constants", "merge", "constant_folding")
+
+
+def pass_names():
+    """Every pass name, in order."""
+    return [p.name for p in PASSES]
+
+
+def rewrite_names():
+    """Every rewrite name of every pass, in order, without repeats."""
+    names = []
+    for p in PASSES:
+        names.extend(n for n in p.rewrite_names if n not in names)
+    return names
+
+
+def check_names(names, argument):
+    """Raise ValueError naming any entry of ``names`` that is neither a pass nor a rewrite."""
+    known = set(pass_names()) | set(rewrite_names())
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"{argument}: unknown pass or rewrite {', '.join(map(repr, unknown))}; "
+                         f"passes are {', '.join(pass_names())}; rewrites are "
+                         f"{', '.join(rewrite_names())}")
