@@ -2,7 +2,7 @@
 
 from symlab.graph.fgraph import FunctionGraph
 from symlab.graph.traversal import graph_inputs
-from symlab.rewrite.engine import Pass, Trace, TraceEvent, run_passes
+from symlab.rewrite.engine import Pass, Trace, TraceEvent, run_passes, selector
 from symlab.rewrite.passes import (FAST_COMPILE_PASSES, PASSES, check_names, pass_names,
                                    rewrite_names)
 
@@ -31,12 +31,13 @@ def optimize(fgraph, mode=None):
     optimizer, include, exclude = _settings(mode)
     check_names(include, "include")
     check_names(exclude, "exclude")
-    passes = list(PASSES)
     if optimizer is None:
-        passes = [p for p in passes if p.name in include]
+        base = []
     elif optimizer == "fast_compile":
-        passes = [p for p in passes if p.name in FAST_COMPILE_PASSES or p.name in include]
-    return run_passes(fgraph, passes, include, exclude)
+        base = list(FAST_COMPILE_PASSES)
+    else:
+        base = [p.name for p in PASSES if p.default]
+    return run_passes(fgraph, PASSES, selector(base, include, exclude))
 
 
 def rewrite_graph(outputs, inputs=None, mode=None):

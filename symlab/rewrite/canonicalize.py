@@ -163,11 +163,10 @@ def mul_self_to_sqr(fgraph, node):
 
 def _canonical_rank(fgraph, var, positions):
     if isinstance(var, Constant):
-        return (0, 0, str(np.asarray(var.data).tolist()))
+        return (0, 0, str(np.asarray(var.data).tolist()), 0)
     if var.owner is None:
-        index = fgraph.inputs.index(var) if var in fgraph._input_set else -1
-        return (1, index, var.name or "")
-    return (2, positions.get(var.owner, -1), str(var.owner.op))
+        return (1, 0, var.name or "", var.id)
+    return (2, positions.get(var.owner, -1), str(var.owner.op), var.index)
 
 
 def sort_commutative_inputs(fgraph, node):

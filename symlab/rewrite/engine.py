@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from symlab.graph.fgraph import FunctionGraph
 
-__all__ = ["Pass", "TraceEvent", "Trace", "run_passes"]
+__all__ = ["Pass", "TraceEvent", "Trace", "run_passes", "selector"]
 
 #: A pass stops after this many sweeps over the graph, even if rewrites still fire.
 MAX_SWEEPS = 50
@@ -87,18 +87,27 @@ class _Recorder:
                                      removed, added, list(fgraph.outputs)))
 
 
-def _enabled(rewrite_name, pass_, include, exclude):
-    if rewrite_name in exclude or pass_.name in exclude:
-        return False
-    return pass_.default or pass_.name in include or rewrite_name in include
+def selector(base_passes, include=(), exclude=()):
+    """Return ``enabled(pass, rewrite_name)``: on if its pass is in ``base_passes``
+    or it or its pass is included, and neither it nor its pass is excluded."""
+    base, include, exclude = set(base_passes), set(include), set(exclude)
+
+    def enabled(pass_, rewrite_name):
+        if rewrite_name in exclude or pass_.name in exclude:
+            return False
+        return pass_.name in base or pass_.name in include or rewrite_name in include
+
+    return enabled
 
 
-def run_passes(fgraph, passes, include=(), exclude=()):
+def run_passes(fgraph, passes, enabled=None):
     """Run ``passes`` in order on ``fgraph`` (edited in place); return the Trace.
 
-    ``include``/``exclude`` hold pass or rewrite names; a pass that is off by
-    default runs when included by name, and so does a rewrite named in it.
+    ``enabled(pass, rewrite_name)`` says which rewrites run (default: those
+    of passes that are on by default).
     """
+    if enabled is None:
+        enabled = selector([p.name for p in passes if p.default])
     if not isinstance(fgraph, FunctionGraph):
         raise TypeError(f"run_passes needs a FunctionGraph; got {type(fgraph).__name__}")
     trace = Trace()
@@ -108,11 +117,10 @@ def run_passes(fgraph, passes, include=(), exclude=()):
         for pass_ in passes:
             recorder.pass_name = pass_.name
             if pass_.global_rewrite is not None:
-                if _enabled(pass_.global_rewrite.__name__, pass_, include, exclude):
+                if enabled(pass_, pass_.global_rewrite.__name__):
                     pass_.global_rewrite(fgraph)
                 continue
-            rewrites = [r for r in pass_.rewrites
-                        if _enabled(r.__name__, pass_, include, exclude)]
+            rewrites = [r for r in pass_.rewrites if enabled(pass_, r.__name__)]
             if rewrites:
                 _local_fixpoint(fgraph, rewrites)
     finally:

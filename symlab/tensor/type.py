@@ -196,6 +196,8 @@ class TensorType(Type):
     def value_summary(self, data):
         """A short text for a value of this type: the value, or its shape and range."""
         data = np.asarray(data)
+        if data.ndim == 0:
+            return str(data.item())
         if data.size <= 6:
             text = np.array2string(data, separator=", ", threshold=6)
             return text.replace("\n", "")
