@@ -16,7 +16,8 @@ __all__ = ["Elemwise", "DimShuffle", "broadcast_static_shapes", "check_runtime_b
            "BroadcastError"]
 
 # Rules whose computation runs in the output dtype: inputs are cast first.
-_CAST_ALL = {"upcast", "float", "real_float", "true_div", "real", "round", "int_or_bool"}
+_CAST_ALL = {"upcast", "float", "real_float", "true_div", "real", "round", "int_or_bool",
+             "upcast_nobool", "real_nobool"}
 
 
 class BroadcastError(ValueError):

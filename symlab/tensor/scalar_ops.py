@@ -75,6 +75,21 @@ def _rule_real(dtypes):
     return out
 
 
+def _refuse_bool(out, dtypes):
+    if out == "bool":
+        raise TypeError("is not defined for booleans (use ^ or ~ for logic, or cast first); "
+                        f"got {', '.join(dtypes)}")
+    return out
+
+
+def _rule_upcast_nobool(dtypes):
+    return _refuse_bool(upcast(*dtypes), dtypes)
+
+
+def _rule_real_nobool(dtypes):
+    return _refuse_bool(_rule_real(dtypes), dtypes)
+
+
 def _rule_abs(dtypes):
     (d,) = dtypes
     return {"complex64": "float32", "complex128": "float64"}.get(d, d)
@@ -96,6 +111,8 @@ DTYPE_RULES = {
     "bool": _rule_bool,                # comparisons and predicates
     "int_or_bool": _rule_int_or_bool,  # bitwise operators
     "real": _rule_real,                # upcast, complex refused
+    "upcast_nobool": _rule_upcast_nobool,  # upcast, booleans refused (sub, neg)
+    "real_nobool": _rule_real_nobool,  # real, booleans refused (sign)
     "abs": _rule_abs,                  # complex -> its real dtype
     "switch": _rule_switch,            # upcast of the two branches
     "round": _rule_round,              # like "real_float"
@@ -204,14 +221,14 @@ def _row(name, nin, numpy, c, rule, symbol=None, precedence=100, **algebra):
 _ROWS = [
     _row("add",        -1, _add,                 "{0} + {1}",                     "upcast",    "+", 40,
          commutative=True, associative=True, identity=0),
-    _row("sub",         2, np.subtract,          "{0} - {1}",                     "upcast",    "-", 40),
+    _row("sub",         2, np.subtract,          "{0} - {1}",                     "upcast_nobool", "-", 40),
     _row("mul",        -1, _mul,                 "{0} * {1}",                     "upcast",    "*", 50,
          commutative=True, associative=True, identity=1),
     _row("true_div",    2, np.true_divide,       "{0} / {1}",                     "true_div",  "/", 50),
     _row("int_div",     2, np.floor_divide,      "sl_floordiv({0}, {1})",         "real",      "//", 50),
     _row("mod",         2, np.mod,               "sl_mod({0}, {1})",              "real",      "%", 50),
     _row("pow",         2, np.power,             "sl_pow({0}, {1})",              "upcast",    "**", 70),
-    _row("neg",         1, np.negative,          "-{0}",                          "upcast",    "-", 60),
+    _row("neg",         1, np.negative,          "-{0}",                          "upcast_nobool", "-", 60),
     _row("abs",         1, np.abs,               "abs({0})",                      "abs"),
     _row("maximum",     2, np.maximum,           "sl_maximum({0}, {1})",          "real",
          commutative=True, associative=True),
@@ -264,7 +281,7 @@ _ROWS = [
     _row("trunc",       1, np.trunc,             "trunc({0})",                    "round"),
     _row("round_half_to_even", 1, np.rint,       "rint({0})",                     "round"),
     _row("round_half_away_from_zero", 1, _round_half_away, "round({0})",          "round"),
-    _row("sign",        1, np.sign,              "sl_sign({0})",                  "real"),
+    _row("sign",        1, np.sign,              "sl_sign({0})",                  "real_nobool"),
     _row("isnan",       1, np.isnan,             "isnan({0})",                    "bool"),
     _row("isinf",       1, np.isinf,             "isinf({0})",                    "bool"),
     _row("clip",        3, np.clip,              "sl_clip({0}, {1}, {2})",        "real"),

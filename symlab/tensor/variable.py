@@ -306,7 +306,7 @@ def as_tensor_variable(x, name=None, ndim=None, dtype=None):
         return _shape().stack([as_tensor_variable(e) for e in x])
     try:
         return constant(x, name=name, ndim=ndim, dtype=dtype)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise TypeError(f"cannot convert {x!r:.60} to a symbolic tensor: {exc}") from None
 
 
