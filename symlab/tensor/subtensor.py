@@ -304,30 +304,38 @@ def _check_index_inputs(op, spec, inputs):
                             f"spec, which expects a {sym.ndim}-d {sym.dtype} tensor")
 
 
-class Subtensor(Op):
-    """Basic indexing ``x[idx_spec]`` (ints, slices, None): a view of ``x``."""
+class _IndexingOp(Op):
+    """What Subtensor and AdvancedSubtensor share: the spec, the printed form, the node."""
 
     __props__ = ("idx_spec",)
-    view_of_input = True
 
     def __init__(self, idx_spec):
         self.idx_spec = normalize_spec(idx_spec)
+
+    def __str__(self):
+        return f"{self.name}{{{format_spec(self.idx_spec)}}}"
+
+    def _make(self, x, index_inputs):
+        x = as_tensor_variable(x)
+        index_inputs = [as_tensor_variable(v) for v in index_inputs]
+        _check_index_inputs(self, self.idx_spec, index_inputs)
+        out_type = indexed_type(str(self), x, self.idx_spec, index_inputs)
+        return Apply(self, [x, *index_inputs], [out_type])
+
+
+class Subtensor(_IndexingOp):
+    """Basic indexing ``x[idx_spec]`` (ints, slices, None): a view of ``x``."""
+
+    view_of_input = True
 
     @property
     def name(self):
         return "subtensor"
 
-    def __str__(self):
-        return f"{self.name}{{{format_spec(self.idx_spec)}}}"
-
     def make_node(self, x, *index_inputs):
-        x = as_tensor_variable(x)
-        index_inputs = [as_tensor_variable(v) for v in index_inputs]
         if _is_advanced(self.idx_spec):
             raise TypeError(f"{self}: the index holds arrays; use AdvancedSubtensor")
-        _check_index_inputs(self, self.idx_spec, index_inputs)
-        out_type = indexed_type(str(self), x, self.idx_spec, index_inputs)
-        return Apply(self, [x, *index_inputs], [out_type])
+        return self._make(x, index_inputs)
 
     def perform(self, node, inputs):
         x, *values = inputs
@@ -346,27 +354,15 @@ class Subtensor(Op):
         return lambda x, *values: x[build_index(spec, values) + (Ellipsis,)]
 
 
-class AdvancedSubtensor(Op):
+class AdvancedSubtensor(_IndexingOp):
     """Indexing with integer or boolean arrays (NumPy's advanced indexing): a copy."""
-
-    __props__ = ("idx_spec",)
-
-    def __init__(self, idx_spec):
-        self.idx_spec = normalize_spec(idx_spec)
 
     @property
     def name(self):
         return "advanced_subtensor"
 
-    def __str__(self):
-        return f"{self.name}{{{format_spec(self.idx_spec)}}}"
-
     def make_node(self, x, *index_inputs):
-        x = as_tensor_variable(x)
-        index_inputs = [as_tensor_variable(v) for v in index_inputs]
-        _check_index_inputs(self, self.idx_spec, index_inputs)
-        out_type = indexed_type(str(self), x, self.idx_spec, index_inputs)
-        return Apply(self, [x, *index_inputs], [out_type])
+        return self._make(x, index_inputs)
 
     def perform(self, node, inputs):
         x, *values = inputs

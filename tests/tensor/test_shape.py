@@ -5,7 +5,6 @@ Expected values are written out by hand or built with Python lists and loops
 itself makes.
 """
 
-import itertools
 import math
 
 import numpy as np
@@ -19,28 +18,13 @@ from symlab.tensor.shape import (Join, MakeVector, Reshape, Shape, concatenate, 
                                  shape_padright, squeeze, stack, transpose)
 from symlab.tensor.type import TensorType
 
-
-def tensor(shape, dtype="float64", name="x"):
-    return TensorType(dtype, shape)(name)
+from nested_lists import flat, nested, tensor
 
 
-def nested(shape, start=0):
-    """Nested Python lists holding start, start+1, ... in row-major order."""
-    counter = itertools.count(start)
-
-    def build(dims):
-        if not dims:
-            return float(next(counter))
-        return [build(dims[1:]) for _ in range(dims[0])]
-
-    return build(list(shape))
 
 
-def flat(data):
-    """Row-major flattening of nested lists."""
-    if not isinstance(data, list):
-        return [data]
-    return [v for item in data for v in flat(item)]
+
+
 
 
 def unflat(values, shape):

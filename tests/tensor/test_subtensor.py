@@ -7,7 +7,6 @@ beside hand-written cases. Increments are checked with explicit loops over
 the coordinates of the indexed region.
 """
 
-import itertools
 
 import numpy as np
 import pytest
@@ -19,26 +18,13 @@ from symlab.tensor.subtensor import (AdvancedSubtensor, IncSubtensor, Subtensor,
                                      inc_subtensor, set_subtensor)
 from symlab.tensor.type import TensorType
 
-
-def tensor(shape, dtype="float64", name="x"):
-    return TensorType(dtype, shape)(name)
+from nested_lists import flat, nested, tensor
 
 
-def nested(shape, start=0):
-    counter = itertools.count(start)
-
-    def build(dims):
-        if not dims:
-            return float(next(counter))
-        return [build(dims[1:]) for _ in range(dims[0])]
-
-    return build(list(shape))
 
 
-def flat(data):
-    if not isinstance(data, list):
-        return [data]
-    return [v for item in data for v in flat(item)]
+
+
 
 
 # --------------------------------------------------- the list-based oracle
