@@ -18,6 +18,7 @@ from symlab.compile.io import In, Out
 from symlab.compile.mode import get_mode
 from symlab.compile.shared import SharedVariable
 from symlab.rewrite import optimize
+from symlab.tensor.type import TensorType
 
 __all__ = ["function", "Function", "eval_variable"]
 
@@ -155,7 +156,8 @@ class Function:
         if replace:
             rebuilt = clone_replace(out_vars + update_exprs, replace)
             out_vars, update_exprs = rebuilt[:len(out_vars)], rebuilt[len(out_vars):]
-        update_pairs = self._add_default_updates(update_pairs, update_exprs, out_vars, replace)
+        update_pairs = self._add_default_updates([t for t, _ in update_pairs], update_exprs,
+                                                 out_vars, replace)
         update_exprs = [expr for _, expr in update_pairs]
         self._update_targets = [target for target, _ in update_pairs]
         input_vars = [i.variable for i in spec.inputs]
@@ -226,13 +228,14 @@ class Function:
             replace[old] = _as_expression(new, old, f"{self._label()}: givens for {old}")
         return replace
 
-    def _add_default_updates(self, pairs, update_exprs, out_vars, replace):
-        pairs = list(zip([t for t, _ in pairs], update_exprs))
+    def _add_default_updates(self, targets, update_exprs, out_vars, replace):
+        """The explicit update pairs plus each shared variable's default update."""
+        pairs = list(zip(targets, update_exprs))
         no_default = self._spec.no_default_updates
         if no_default is True:
             return pairs
         skip = set(no_default or ())
-        targets = {t for t, _ in pairs}
+        targets = set(targets)
         frontier = out_vars + update_exprs
         while True:
             added = False
@@ -304,10 +307,12 @@ class Function:
                                                              allow_downcast=allow))
             else:
                 self._defaults.append(_MISSING)
-        # Fast path data: exact dtype and ndim, no static sizes to check.
-        self._fast = [(i.variable.type.numpy_dtype, i.variable.type.ndim)
-                      if getattr(i.variable.type, "shape", (0,)) == (None,) * getattr(
-                          i.variable.type, "ndim", -1) else None for i in spec.inputs]
+        # Fast path: an ndarray of exactly the dtype and ndim, when no static size needs checking.
+        self._fast = []
+        for i in spec.inputs:
+            t = i.variable.type
+            plain = isinstance(t, TensorType) and all(s is None for s in t.shape)
+            self._fast.append((t.numpy_dtype, t.ndim) if plain else None)
 
     def _bind(self, args, kwargs):
         n = self._n_inputs
