@@ -13,7 +13,8 @@ from symlab.tensor.elemwise import DimShuffle, Elemwise
 
 __all__ = ["CANONICALIZE", "mul_by_one", "add_zero", "neg_neg", "exp_log", "log_exp",
            "sub_self", "collect_constants", "mul_self_to_sqr", "sort_commutative_inputs",
-           "dimshuffle_dimshuffle", "useless_dimshuffle", "useless_identity"]
+           "dimshuffle_dimshuffle", "useless_dimshuffle", "useless_identity",
+           "reshape_reshape", "useless_reshape"]
 
 
 # ---------------------------------------------------------------- matching helpers
@@ -201,6 +202,28 @@ def useless_dimshuffle(fgraph, node):
     return None
 
 
+def reshape_reshape(fgraph, node):
+    """x.reshape(s1).reshape(s2) -> x.reshape(s2)."""
+    from symlab.tensor.shape import Reshape
+    if not isinstance(node.op, Reshape):
+        return None
+    inner = node.inputs[0].owner
+    if inner is None or not isinstance(inner.op, Reshape):
+        return None
+    return [as_replacement(node.op(inner.inputs[0], node.inputs[1]), node.outputs[0])]
+
+
+def useless_reshape(fgraph, node):
+    """x.reshape(s) -> x when x's static shape is fully known and already s."""
+    from symlab.tensor.shape import Reshape
+    if not isinstance(node.op, Reshape):
+        return None
+    x, out = node.inputs[0], node.outputs[0]
+    if None in x.type.shape or x.type.shape != out.type.shape:
+        return None
+    return [as_replacement(x, out)]
+
+
 def useless_identity(fgraph, node):
     """identity(x) -> x (a copy or a cast to the dtype x already has)."""
     op = node.op
@@ -210,6 +233,7 @@ def useless_identity(fgraph, node):
     return None
 
 
-CANONICALIZE = (useless_identity, useless_dimshuffle, dimshuffle_dimshuffle, neg_neg, exp_log,
+CANONICALIZE = (useless_identity, useless_dimshuffle, dimshuffle_dimshuffle, reshape_reshape,
+                useless_reshape, neg_neg, exp_log,
                 log_exp, sub_self, mul_by_one, add_zero, collect_constants, mul_self_to_sqr,
                 sort_commutative_inputs)

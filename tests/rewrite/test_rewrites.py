@@ -169,3 +169,23 @@ def test_outputs_rewritten_to_an_input_or_constant_are_not_aliased():
     result = g()
     result[...] = 0.0                   # a constant's value is read-only; the output is a copy
     assert g() == 6.0
+
+
+def test_reshape_of_reshape_keeps_only_the_last():
+    m = T.dmatrix("m")
+    new, trace = after(m.reshape((-1,)).reshape((3, -1)), "reshape_reshape")
+    assert trace.rewrite_names() == ["reshape_reshape"]
+    assert new.owner.inputs[0] is m and new.owner.op.name == "reshape"
+    value = np.arange(12.0).reshape(4, 3)
+    np.testing.assert_array_equal(evaluate(new, {m: value}), [[0, 1, 2, 3], [4, 5, 6, 7],
+                                                              [8, 9, 10, 11]])
+
+
+def test_useless_reshape_to_the_known_shape():
+    from symlab.tensor.type import TensorType
+    fixed = TensorType("float64", (2, 3))("fixed")
+    new, trace = after(fixed.reshape((2, 3)), "useless_reshape")
+    assert new is fixed and trace.rewrite_names() == ["useless_reshape"]
+    free = T.dmatrix("free")
+    _, trace = after(free.reshape((2, 3)), "useless_reshape")
+    assert trace.rewrite_names() == []       # free's shape is not known: the reshape may matter
