@@ -66,28 +66,27 @@ def _elemwise(name, *inputs):
 
 # ---------------------------------------------------------------- rewrites
 
-def mul_by_one(fgraph, node):
-    """x * 1 -> x (the ones dropped; the result keeps its dtype and shape)."""
-    if row_name(node) != "mul":
+def _drop_identity_elements(node, name):
+    """The add/mul ``node`` without its inputs equal to the row's identity, or None."""
+    if row_name(node) != name:
         return None
-    kept = [v for v in node.inputs if not is_constant_equal(v, 1)]
+    identity = node.op.scalar_op.identity
+    kept = [v for v in node.inputs if not is_constant_equal(v, identity)]
     if len(kept) == len(node.inputs) or not kept:
         return None
-    out = kept[0] if len(kept) == 1 else _elemwise("mul", *kept)
+    out = kept[0] if len(kept) == 1 else _elemwise(name, *kept)
     replacement = as_replacement(out, node.outputs[0])
     return None if replacement is None else [replacement]
+
+
+def mul_by_one(fgraph, node):
+    """x * 1 -> x (the ones dropped; the result keeps its dtype and shape)."""
+    return _drop_identity_elements(node, "mul")
 
 
 def add_zero(fgraph, node):
     """x + 0 -> x."""
-    if row_name(node) != "add":
-        return None
-    kept = [v for v in node.inputs if not is_constant_equal(v, 0)]
-    if len(kept) == len(node.inputs) or not kept:
-        return None
-    out = kept[0] if len(kept) == 1 else _elemwise("add", *kept)
-    replacement = as_replacement(out, node.outputs[0])
-    return None if replacement is None else [replacement]
+    return _drop_identity_elements(node, "add")
 
 
 def neg_neg(fgraph, node):
