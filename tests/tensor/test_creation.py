@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import symlab.tensor as T
+from symlab import function
 from symlab.config import config
 from symlab.graph.evaluate import evaluate
 from symlab.tensor.creation import (ARange, Alloc, Eye, alloc, arange, eye, fill, full,
@@ -270,10 +271,6 @@ def test_op_equality():
 # ------------------------------------------------------------------ compiled path
 
 def test_compiled_function_agrees():
-    try:
-        from symlab import function
-    except ImportError:
-        pytest.skip("symlab.function is not available")
     n = T.lscalar("n")
     x = T.fmatrix("x")
     f = function([n, x], [arange(n), eye(n), zeros_like(x), alloc(np.float32(2), n, 2)])

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import symlab.tensor as T
+from symlab import function
 from symlab.graph.evaluate import evaluate
 from symlab.tensor.linalg import Dot, MatMul, TensorDot, dot, matmul, outer, tensordot
 from symlab.tensor.type import TensorType
@@ -251,10 +252,6 @@ def test_outer_values_and_shape():
 # ------------------------------------------------------------------ compiled path
 
 def test_compiled_function_agrees():
-    try:
-        from symlab import function
-    except ImportError:
-        pytest.skip("symlab.function is not available")
     a, b = T.fmatrix("a"), T.fmatrix("b")
     f = function([a, b], [dot(a, b), matmul(a, b), tensordot(a, b, 1)])
     av = np.array([[1.0, 2.0], [3.0, 4.0]], "float32")

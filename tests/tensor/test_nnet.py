@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import symlab.tensor as T
+from symlab import function
 from symlab.graph.evaluate import evaluate
 from symlab.tensor import nnet
 from symlab.tensor.nnet import (CrossentropyCategorical1Hot, LogSoftmax, Softmax,
@@ -227,10 +228,6 @@ def test_nnet_does_not_import_conv():
 # ------------------------------------------------------------------ compiled path
 
 def test_compiled_function_agrees():
-    try:
-        from symlab import function
-    except ImportError:
-        pytest.skip("symlab.function is not available")
     x, y = T.fmatrix("x"), T.ivector("y")
     f = function([x, y], [softmax(x), log_softmax(x), categorical_crossentropy(softmax(x), y)])
     value = np.array([[1000.0, 0.0], [0.0, 0.0]], "float32")

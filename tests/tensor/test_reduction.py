@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import symlab.tensor as T
+from symlab import function
 from symlab.graph.evaluate import evaluate
 from symlab.tensor import reduction as R
 from symlab.tensor.elemwise import DimShuffle
@@ -391,10 +392,6 @@ def test_reduce_op_checks_axis_against_input():
 # ------------------------------------------------------------------ compiled path
 
 def test_compiled_function_agrees():
-    try:
-        from symlab import function
-    except ImportError:
-        pytest.skip("symlab.function is not available")
     x = T.fmatrix("x")
     f = function([x], [R.sum(x, axis=1), R.mean(x), R.argmax(x, axis=0),
                        R.var(x, axis=1, keepdims=True)])

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import symlab.tensor as T
+from symlab import function
 from symlab.graph.evaluate import evaluate
 from symlab.tensor.shape import (Join, MakeVector, Reshape, Shape, concatenate, expand_dims,
                                  flatten, join, reshape, shape, shape_padaxis, shape_padleft,
@@ -465,10 +466,6 @@ def test_stack_scalars_along_axis_minus_one():
 
 
 def test_compiled_function_agrees_with_reference():
-    try:
-        from symlab import function
-    except ImportError:
-        pytest.skip("symlab.function is not available")
     x = tensor((None, 3, 4))
     outs = [x.reshape((x.shape[0], -1)), flatten(x, 2), concatenate([x, x], axis=1),
             stack([x, x], axis=-1), transpose(x, (2, 0, 1)), shape(x)]

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import symlab.tensor as T
+from symlab import function
 from symlab.graph.evaluate import evaluate
 from symlab.tensor.subtensor import (AdvancedSubtensor, IncSubtensor, Subtensor, Sym, getitem,
                                      inc_subtensor, set_subtensor)
@@ -599,10 +600,6 @@ def test_inc_advanced_property_matches_loops(case):
 
 
 def test_compiled_function_agrees_with_reference():
-    try:
-        from symlab import function
-    except ImportError:
-        pytest.skip("symlab.function is not available")
     x = T.matrix("x")
     i = T.lscalar("i")
     outs = [x[1:, i], x[[0, 2], i], x[x > 3], set_subtensor(x[i], 0.0),
