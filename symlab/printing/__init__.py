@@ -1,6 +1,7 @@
-"""Printing graphs: ``debugprint`` (text), ``pp`` (infix math), rich display."""
+"""Printing graphs: ``debugprint`` (text), ``pp`` (infix math), ``to_json`` (data), rich display."""
 
 from symlab.printing.debugprint import debugprint
+from symlab.printing.json_graph import to_json, to_json_text
 from symlab.printing.pp import pp
 
-__all__ = ["debugprint", "pp"]
+__all__ = ["debugprint", "pp", "to_json", "to_json_text"]

@@ -1,0 +1,352 @@
+"""``to_json``: a graph and its rewrite trace as plain data, for front ends.
+
+The result is a dict made only of dicts, lists, strings, ints, booleans and
+None, so ``json.dumps`` takes it as it is; it is the payload of the MIME type
+``application/vnd.symlab.graph+json``. The format is documented, with a
+worked example, in ``docs/json-graph.md``; in short::
+
+    {"version": 1,
+     "name": "f" or None,
+     "nodes": {"<id>": {"id", "kind", "op", "label", "type", "dtype", "shape", "value"}},
+     "before": {"inputs", "nodes", "edges", "outputs"},
+     "after":  same as "before", or None,
+     "events": [{"index", "pass", "rewrite", "pairs", "removed", "added", "edges",
+                 "outputs"}],
+     "updates": [[output position, shared variable's node id], ...]}
+
+A *node* is an Apply node or a leaf variable (graph input, constant, shared
+variable); its id is symlab's stable id, the one ``debugprint(..., ids='id')``
+prints. A *value* is named by ``[node id, output index]``. An *edge* is
+``[source id, target id, input position, source output index]``.
+
+Like the rest of ``symlab.printing`` this module never imports the rewrite or
+compile layers: a compiled function is recognised by its ``graph_before``,
+``graph_after`` and ``trace`` attributes.
+"""
+
+import json
+
+from symlab.graph.basic import Constant, Variable
+from symlab.graph.traversal import toposort
+from symlab.printing.debugprint import _label as _debugprint_label
+
+__all__ = ["to_json", "to_json_text", "FORMAT_VERSION", "MIME_TYPE"]
+
+#: Bumped whenever a field changes meaning or disappears (adding a field does not bump it).
+FORMAT_VERSION = 1
+
+#: The MIME type whose payload is ``to_json``'s dict.
+MIME_TYPE = "application/vnd.symlab.graph+json"
+
+
+def to_json(obj):
+    """Return the graph (and trace) of ``obj`` as a JSON-ready dict.
+
+    ``obj`` is a compiled function (or any object with ``graph_before``,
+    ``graph_after`` and ``trace``), a FunctionGraph, a variable, or a list or
+    tuple of variables. Only compiled functions have an ``after`` graph and
+    events; for the others ``after`` is None and ``events`` is empty.
+    See ``docs/json-graph.md`` for every field.
+    """
+    if all(hasattr(obj, a) for a in ("graph_before", "graph_after", "trace")):
+        return _function_to_json(obj)
+    if hasattr(obj, "apply_nodes") and hasattr(obj, "inputs") and hasattr(obj, "outputs"):
+        return _Document(obj.inputs).finish(obj.outputs)
+    if isinstance(obj, Variable):
+        return _Document(_free_leaves([obj])).finish([obj])
+    if isinstance(obj, (list, tuple)) and all(isinstance(v, Variable) for v in obj):
+        return _Document(_free_leaves(obj)).finish(list(obj))
+    raise TypeError(f"to_json: expected a compiled function, a FunctionGraph, a variable or a "
+                    f"list of variables; got {type(obj).__name__}")
+
+
+def to_json_text(obj, indent=None):
+    """Return ``to_json(obj)`` as JSON text (strict JSON: no NaN or Infinity literals)."""
+    return json.dumps(to_json(obj), indent=indent, allow_nan=False)
+
+
+# ---------------------------------------------------------------- what goes in
+
+def _function_to_json(function):
+    before, after = function.graph_before, function.graph_after
+    known = set(before.inputs)
+    doc = _Document(list(before.inputs) + [v for v in after.inputs if v not in known])
+    doc.name = function.name if isinstance(getattr(function, "name", None), str) else None
+    doc.describe_before(before.inputs, before.outputs)
+    for k, event in enumerate(function.trace):
+        outputs = getattr(event, "outputs_after", None)
+        if outputs is None:
+            outputs = function.graph_at(k + 1).outputs
+        doc.add_event(event, outputs)
+    doc.after = doc.describe(after.inputs, after.outputs)
+    doc.updates = _update_positions(function, doc)
+    return doc.as_dict()
+
+
+def _update_positions(function, doc):
+    """``[[output position, target id], ...]`` for a function's updates (after its outputs)."""
+    updates = getattr(function, "updates", None)
+    if not isinstance(updates, list):
+        return []
+    n_outputs = len(function.graph_after.outputs) - len(updates)
+    return [[n_outputs + k, doc.key(target)[0]] for k, (target, _) in enumerate(updates)]
+
+
+def _free_leaves(outputs):
+    """The owner-less, non-constant, non-shared variables of a bare expression, in order."""
+    seen, found = set(), []
+    for node in toposort(outputs):
+        for var in node.inputs:
+            if var.owner is None and var not in seen:
+                seen.add(var)
+                found.append(var)
+    for var in outputs:
+        if var.owner is None and var not in seen:
+            seen.add(var)
+            found.append(var)
+    return [v for v in found if not isinstance(v, Constant) and not hasattr(v, "get_value")]
+
+
+# ---------------------------------------------------------------- nodes
+
+def _kind(var, is_input):
+    if isinstance(var, Constant):
+        return "constant"
+    if hasattr(var, "get_value"):
+        return "shared"
+    return "input" if is_input or var.owner is None else "apply"
+
+
+def _type_fields(var):
+    """``type``, ``dtype`` and ``shape`` of a variable (dtype/shape None for non-tensors)."""
+    t = var.type
+    shape = getattr(t, "shape", None)
+    dtype = getattr(t, "dtype", None)
+    return {
+        "type": str(t),
+        "dtype": None if dtype is None else str(dtype),
+        "shape": None if shape is None else [None if s is None else int(s) for s in shape],
+    }
+
+
+def _value_summary(var):
+    """A short text of a constant's or shared variable's value; None for other nodes."""
+    if isinstance(var, Constant):
+        value = var.data
+    elif hasattr(var, "get_value"):
+        try:
+            value = var.get_value(borrow=True)
+        except Exception as error:  # a value that cannot be read still gets drawn
+            return f"<unreadable: {type(error).__name__}>"
+    else:
+        return None
+    summarize = getattr(var.type, "value_summary", None)
+    try:
+        text = summarize(value) if summarize is not None else repr(value)
+    except Exception:  # e.g. a device array NumPy cannot read
+        text = f"<{type(value).__name__}>"
+    return str(text)
+
+
+def _op_text(node):
+    """The op as ``debugprint`` names it (``add``, ``cast{float32}``)."""
+    if len(node.outputs) == 1:
+        return _debugprint_label(node.outputs[0], False)
+    return str(node.op)  # debugprint adds ".index" per output; the node itself is the op
+
+
+def _leaf_entry(var, is_input):
+    entry = {"id": var.id, "kind": _kind(var, is_input), "op": None, "label": var.name}
+    entry.update(_type_fields(var))
+    entry["value"] = _value_summary(var)
+    return entry
+
+
+def _apply_entry(node):
+    first = node.outputs[0] if node.outputs else None
+    entry = {"id": node.id, "kind": "apply", "op": _op_text(node),
+             "label": None if first is None else first.name}
+    entry.update(_type_fields(first) if first is not None
+                 else {"type": None, "dtype": None, "shape": None})
+    entry["value"] = None
+    if len(node.outputs) > 1:
+        entry["outputs"] = [dict(label=out.name, **_type_fields(out)) for out in node.outputs]
+    return entry
+
+
+# ---------------------------------------------------------------- the document
+
+class _Document:
+    """Builds one JSON document: the node table, the graphs, the events.
+
+    ``inputs`` are the variables treated as leaves even if they have an
+    owner (a function's inputs); they are part of every graph.
+    """
+
+    def __init__(self, inputs):
+        self.inputs = list(inputs)
+        self.input_set = set(self.inputs)
+        self.name = None
+        self.nodes = {}          # str(id) -> entry, in order of first sight
+        self.objects = {}        # id -> Apply node or leaf variable
+        self.before = None
+        self.after = None
+        self.events = []
+        self.updates = []
+        # The graph as the events walk it: apply ids present, leaf reference counts, outputs.
+        self._applies = set()
+        self._leaf_refs = {}
+        self._outputs = []
+
+    # -- naming values and registering nodes
+
+    def key(self, var):
+        """``(node id, output index)`` naming ``var``'s value."""
+        if self._is_leaf(var):
+            return var.id, 0
+        return var.owner.id, var.index
+
+    def _is_leaf(self, var):
+        return var in self.input_set or var.owner is None
+
+    def register(self, variables):
+        """Add every node ``variables`` depend on (and not yet known) to the table."""
+        stack = list(reversed(list(variables)))
+        while stack:
+            var = stack.pop()
+            node_id = self.key(var)[0]
+            if node_id in self.objects:
+                continue
+            if self._is_leaf(var):
+                self.objects[node_id] = var
+                self.nodes[str(node_id)] = _leaf_entry(var, var in self.input_set)
+                continue
+            node = var.owner
+            self.objects[node_id] = node
+            self.nodes[str(node_id)] = _apply_entry(node)
+            stack.extend(reversed(node.inputs))
+
+    def _edges_into(self, node):
+        edges = []
+        for position, var in enumerate(node.inputs):
+            source, index = self.key(var)
+            edges.append([source, node.id, position, index])
+        return edges
+
+    # -- whole graphs
+
+    def describe(self, inputs, outputs):
+        """One graph: its inputs, its nodes in topological order, edges, outputs."""
+        self.register(list(inputs) + list(outputs))
+        order, listed, edges = [], set(), []
+
+        def list_once(node_id):
+            if node_id not in listed:
+                listed.add(node_id)
+                order.append(node_id)
+
+        for var in inputs:
+            list_once(var.id)
+        for node in toposort(outputs, stop_at=self.input_set):
+            for var in node.inputs:
+                if self._is_leaf(var):
+                    list_once(var.id)
+            list_once(node.id)
+            edges.extend(self._edges_into(node))
+        for var in outputs:
+            list_once(self.key(var)[0])
+        return {"inputs": [v.id for v in inputs], "nodes": order, "edges": edges,
+                "outputs": [list(self.key(v)) for v in outputs]}
+
+    def describe_before(self, inputs, outputs):
+        """Describe the first graph and start the walk of the trace from it."""
+        self.before = self.describe(inputs, outputs)
+        for node_id in self.before["nodes"]:
+            obj = self.objects[node_id]
+            if not isinstance(obj, Variable):
+                self._join(obj)
+        self._outputs = [tuple(o) for o in self.before["outputs"]]
+        for node_id, _ in self._outputs:
+            self._count_leaf(node_id, +1)
+
+    # -- the trace, as differences
+
+    def _count_leaf(self, node_id, step):
+        """Add ``step`` to the number of uses of ``node_id`` if it is a leaf."""
+        if isinstance(self.objects[node_id], Variable):
+            self._leaf_refs[node_id] = self._leaf_refs.get(node_id, 0) + step
+
+    def _join(self, node):
+        self._applies.add(node.id)
+        for var in node.inputs:
+            if self._is_leaf(var):
+                self._count_leaf(var.id, +1)
+
+    def _leave(self, node):
+        self._applies.discard(node.id)
+        for var in node.inputs:
+            if self._is_leaf(var):
+                self._count_leaf(var.id, -1)
+
+    def _leaf_present(self, node_id):
+        return self.objects[node_id] in self.input_set or self._leaf_refs.get(node_id, 0) > 0
+
+    def add_event(self, event, outputs_after):
+        """Record one trace event as a difference from the previous step."""
+        self.register(list(outputs_after) + [v for pair in event.pairs for v in pair])
+        touched = {}
+        for node_id in event.removed:
+            node = self.objects.get(node_id)
+            if node is not None and node_id in self._applies:
+                for var in node.inputs:
+                    if self._is_leaf(var):
+                        touched.setdefault(var.id, self._leaf_present(var.id))
+                self._leave(node)
+        edges = []
+        for node_id in event.added:
+            node = self.objects.get(node_id)
+            if node is None:
+                raise ValueError(f"to_json: trace event {event.index} adds node {node_id}, "
+                                 "which its outputs do not reach")
+            for var in node.inputs:
+                if self._is_leaf(var):
+                    touched.setdefault(var.id, self._leaf_present(var.id))
+            self._join(node)
+            edges.extend(self._edges_into(node))
+        output_changes = []
+        for position, var in enumerate(outputs_after):
+            old, new = self._outputs[position], self.key(var)
+            if old == new:
+                continue
+            for node_id in (old[0], new[0]):
+                if isinstance(self.objects[node_id], Variable):
+                    touched.setdefault(node_id, self._leaf_present(node_id))
+            self._count_leaf(old[0], -1)
+            self._count_leaf(new[0], +1)
+            self._outputs[position] = new
+            output_changes.append([position, new[0], new[1]])
+        leaves_left = [i for i, was in touched.items() if was and not self._leaf_present(i)]
+        leaves_joined = [i for i, was in touched.items() if not was and self._leaf_present(i)]
+        record = {
+            "index": int(event.index),
+            "pass": event.pass_name,
+            "rewrite": event.rewrite,
+            "pairs": [[list(self.key(old)), list(self.key(new))] for old, new in event.pairs],
+            "removed": [int(i) for i in event.removed] + leaves_left,
+            "added": [int(i) for i in event.added] + leaves_joined,
+            "edges": edges,
+            "outputs": output_changes,
+        }
+        self.events.append(record)
+
+    # -- the result
+
+    def finish(self, outputs):
+        """Describe a lone graph (no trace) and return the document."""
+        self.before = self.describe(self.inputs, outputs)
+        return self.as_dict()
+
+    def as_dict(self):
+        return {"version": FORMAT_VERSION, "name": self.name, "nodes": self.nodes,
+                "before": self.before, "after": self.after, "events": self.events,
+                "updates": self.updates}
