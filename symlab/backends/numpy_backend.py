@@ -13,7 +13,8 @@ import keyword
 import numpy as np
 
 from symlab.graph.basic import Constant
-from symlab.tensor.elemwise import Elemwise, check_runtime_broadcast
+from symlab.tensor.elemwise import Elemwise, check_runtime_broadcast, natural_dtype
+from symlab.tensor.fused import FusedElemwise
 
 __all__ = ["lower", "Lowered", "lower_node"]
 
@@ -60,6 +61,17 @@ class _Context:
         self.env = env
         self._count = 0
 
+    def temporary(self):
+        """A fresh local name for an intermediate value of a kernel."""
+        self._count += 1
+        return f"_t{self._count}"
+
+    def function(self, fn, label):
+        """A name calling ``fn``: ``np.exp`` for NumPy's own ufuncs, else a bound global."""
+        if isinstance(fn, np.ufunc) and getattr(np, fn.__name__, None) is fn:
+            return f"np.{fn.__name__}"
+        return self.bind(_safe(label) + "_", fn)
+
     def bind(self, prefix, value):
         """Put ``value`` in the generated function's globals; return its name."""
         self._count += 1
@@ -83,16 +95,12 @@ def _safe(text):
     return "".join(c if c.isalnum() else "_" for c in text)
 
 
-@functools.lru_cache(maxsize=None)
-def _natural_dtype(row, dtypes):
-    """The dtype NumPy gives for ``row`` on inputs of ``dtypes`` (probed once)."""
-    probes = [np.ones(1, dtype=d) for d in dtypes]
-    with np.errstate(all="ignore"):
-        return str(np.asarray(row.numpy(*probes)).dtype)
+def _elemwise_expr(op, node, ins, ctx, out=None):
+    """The expression computing the Elemwise ``node`` from the names ``ins``.
 
-
-@lower_node.register(Elemwise)
-def _lower_elemwise(op, node, ins, outs, ctx):
+    With ``out`` (a name) the result is written into that buffer with the
+    row's ufunc (the caller checked ``writable_inputs``).
+    """
     row = op.scalar_op
     out_dtype = node.outputs[0].type.dtype
     args = []
@@ -107,19 +115,102 @@ def _lower_elemwise(op, node, ins, outs, ctx):
         else:
             args.append(f"{name}.astype({ctx.bind('dt', np.dtype(cast))})")
             dtypes.append(cast)
+    if out is not None:
+        ufunc = ctx.function(row.ufunc, row.name)
+        if len(args) == 1:
+            return f"{ufunc}({args[0]}, out={out})"
+        # Fold left as the row does; write into the buffer from the step that reads it on.
+        first_write = max(args.index(out), 1)
+        expr = args[0]
+        for k, arg in enumerate(args[1:], start=1):
+            target = f", out={out}" if k >= first_write else ""
+            expr = f"{ufunc}({expr}, {arg}{target})"
+        return expr
     if row.name == "identity" and op.dtype is not None:
         expr = args[0]
+    elif row.ufunc is not None and row.nin == -1 and len(args) == 2:
+        expr = f"{ctx.function(row.ufunc, row.name)}({args[0]}, {args[1]})"
     else:
-        expr = f"{ctx.bind(_safe(row.name) + '_', row.numpy)}({', '.join(args)})"
-    if _natural_dtype(row, tuple(dtypes)) != out_dtype:
+        expr = f"{ctx.function(row.numpy, row.name)}({', '.join(args)})"
+    if natural_dtype(row, tuple(dtypes)) != out_dtype:
         expr = f"{expr}.astype({ctx.bind('dt', np.dtype(out_dtype))})"
-    (out,) = outs
-    lines = [f"{out} = {expr}"]
+    return expr
+
+
+def _with_broadcast_checks(node, ins, out, lines, ctx):
+    """``lines`` computing ``out``, guarded so that an illegal broadcast raises BroadcastError.
+
+    An in-place write into a buffer too small makes NumPy raise ValueError
+    first; that error is translated too.
+    """
     checks = _broadcast_checks(node, ins, out)
+    in_place = node.op.writes_into(node) is not None
+    if not checks and not in_place:
+        return lines
+    fail = ctx.bind("bcast_error_", functools.partial(_raise_broadcast, node))
+    values = f"({', '.join(ins)},)"
+    if in_place and len(node.inputs) > 1:
+        lines = (["try:"] + [f"    {line}" for line in lines]
+                 + ["except ValueError:", f"    {fail}({values}, None)", "    raise"])
     if checks:
-        fail = ctx.bind("bcast_error_", functools.partial(_raise_broadcast, node))
-        lines.append(f"if {' or '.join(checks)}: {fail}(({', '.join(ins)},), {out})")
+        lines = lines + [f"if {' or '.join(checks)}: {fail}({values}, {out})"]
     return lines
+
+
+@lower_node.register(Elemwise)
+def _lower_elemwise(op, node, ins, outs, ctx):
+    (out,) = outs
+    target = ins[op.inplace] if op.inplace is not None else None
+    lines = [f"{out} = {_elemwise_expr(op, node, ins, ctx, target)}"]
+    return _with_broadcast_checks(node, ins, out, lines, ctx)
+
+
+@lower_node.register(FusedElemwise)
+def _lower_fused(op, node, ins, outs, ctx):
+    """One kernel: the inner nodes' lines in order, over temporaries.
+
+    A step writes into a buffer that no later step reads when it can (same
+    dtype and shape): a temporary of the kernel, or the outer input the
+    node may overwrite. So a chain allocates one array, or none in place.
+    """
+    (out,) = outs
+    names = dict(zip(op.inner_inputs, ins))
+    readers = {}
+    for inner in op.inner_nodes:
+        for var in inner.inputs:
+            readers[var] = readers.get(var, 0) + 1
+    owned = set()  # inner variables whose buffer the kernel may overwrite
+    if op.inplace is not None:
+        owned.add(op.inner_inputs[op.inplace])
+    lines = [f"# {op.name}"]
+    last = op.inner_nodes[-1]
+    for inner in op.inner_nodes:
+        args = []
+        for var in inner.inputs:
+            if isinstance(var, Constant):
+                names.setdefault(var, ctx.bind("c", var.data))
+            args.append(names[var])
+        buffer = _dead_buffer(inner, owned, readers, names)
+        if inner is last:
+            target = out
+            if buffer is None and op.inplace is not None:
+                buffer = ins[op.inplace]
+        else:
+            target = ctx.temporary()
+        lines.append(f"{target} = {_elemwise_expr(inner.op, inner, args, ctx, buffer)}")
+        names[inner.outputs[0]] = target
+        if buffer is not None or inner.op.output_is_fresh(inner):
+            owned.add(inner.outputs[0])
+    return _with_broadcast_checks(node, ins, out, lines, ctx)
+
+
+def _dead_buffer(inner, owned, readers, names):
+    """The name of an owned buffer that step ``inner`` reads last and can overwrite, or None."""
+    for position in inner.op.writable_inputs(inner):
+        var = inner.inputs[position]
+        if var in owned and readers[var] == 1 and inner.inputs.count(var) == 1:
+            return names[var]
+    return None
 
 
 def _broadcast_checks(node, ins, out):
@@ -143,6 +234,18 @@ def _broadcast_checks(node, ins, out):
 
 
 def _raise_broadcast(node, values, out):
+    """Raise BroadcastError for ``node``'s input ``values``; ``out`` None: after NumPy refused.
+
+    With ``out`` None it returns if the shapes do not even broadcast (the
+    caller re-raises NumPy's error).
+    """
+    if out is None:
+        try:
+            shape = np.broadcast_shapes(*(np.shape(v) for v in values))
+        except ValueError:
+            return
+        check_runtime_broadcast(node, values, shape)
+        return
     check_runtime_broadcast(node, values, np.shape(out))
     raise AssertionError("unreachable: a broadcast check failed without an error")
 
@@ -172,6 +275,9 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
         outs = [namer.name(v) for v in node.outputs]
         body.extend(lower_node(node.op, node, ins, outs, ctx))
         if node.op.view_of_input and node.inputs and node.inputs[0] in aliases:
+            aliases.update(node.outputs)
+        written = node.op.writes_into(node)
+        if written is not None and node.inputs[written] in aliases:
             aliases.update(node.outputs)
     results = []
     copy_outputs = set(copy_outputs)

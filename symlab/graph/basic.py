@@ -237,6 +237,14 @@ class Op:
         """Return an ``Apply`` of this op to ``inputs`` (checked, typed)."""
         raise NotImplementedError
 
+    def writes_into(self, node):
+        """The input position whose buffer this node's result overwrites, or None."""
+        return None
+
+    def output_is_fresh(self, node):
+        """True if the result is always a new array the graph owns (safe to overwrite later)."""
+        return False
+
     def perform(self, node, inputs):
         """Return the list of output values for input values ``inputs``."""
         raise NotImplementedError(f"{type(self).__name__} has no perform")

@@ -1,14 +1,20 @@
 """THE ordered list of rewrite passes. The order here is the order they run.
 
 A pass or rewrite name is the one name used in traces, in ``include=`` and
-in ``exclude=``. Passes still to come (each with its issue): stabilize,
-specialize, fuse_elementwise, inplace, and the off-by-default unsafe pass.
+in ``exclude=``. Every default pass keeps results equal for all finite
+inputs where the original is finite (stabilize makes them more accurate);
+``unsafe`` does not, so it runs only when included by name.
 """
 
 from symlab.rewrite.canonicalize import CANONICALIZE
 from symlab.rewrite.constant_folding import constant_fold
 from symlab.rewrite.engine import Pass
+from symlab.rewrite.fusion import fuse_elementwise
+from symlab.rewrite.inplace import inplace_elemwise
 from symlab.rewrite.merge import merge_constants, merge_equal_nodes
+from symlab.rewrite.specialize import SPECIALIZE
+from symlab.rewrite.stabilize import STABILIZE
+from symlab.rewrite.unsafe import UNSAFE
 
 __all__ = ["PASSES", "FAST_COMPILE_PASSES", "pass_names", "rewrite_names", "check_names"]
 
@@ -17,7 +23,12 @@ PASSES = (
     Pass("merge", global_rewrite=merge_equal_nodes),
     Pass("constant_folding", (constant_fold,)),
     Pass("canonicalize", CANONICALIZE),
+    Pass("unsafe", UNSAFE, default=False),
+    Pass("stabilize", STABILIZE),
+    Pass("specialize", SPECIALIZE),
     Pass("merge_again", global_rewrite=merge_equal_nodes),
+    Pass("fuse_elementwise", global_rewrite=fuse_elementwise),
+    Pass("inplace", global_rewrite=inplace_elemwise),
 )
 
 #: FAST_COMPILE runs only these passes.

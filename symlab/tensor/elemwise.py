@@ -6,6 +6,8 @@ time a size-1 dimension declared None may not be stretched; that is an error
 naming the input (``check_runtime_broadcast``).
 """
 
+import functools
+
 import numpy as np
 
 from symlab.graph.basic import Apply, Op
@@ -13,7 +15,7 @@ from symlab.tensor.scalar_ops import SCALAR_OPS, ScalarOp
 from symlab.tensor.type import TensorType
 
 __all__ = ["Elemwise", "DimShuffle", "broadcast_static_shapes", "check_runtime_broadcast",
-           "BroadcastError"]
+           "BroadcastError", "natural_dtype", "can_write_result_into"]
 
 # Rules whose computation runs in the output dtype: inputs are cast first.
 _CAST_ALL = {"upcast", "float", "real_float", "true_div", "real", "round", "int_or_bool",
@@ -79,24 +81,80 @@ def _suggest_constructor(type_, axis):
     return ""
 
 
+@functools.lru_cache(maxsize=None)
+def natural_dtype(row, dtypes):
+    """The dtype NumPy's function for ``row`` gives on inputs of ``dtypes`` (probed once)."""
+    probes = [np.ones(1, dtype=d) for d in dtypes]
+    with np.errstate(all="ignore"):
+        return str(np.asarray(row.numpy(*probes)).dtype)
+
+
+def can_write_result_into(row, out_type, var_type, arg_dtypes):
+    """True if ``row``'s ufunc may store a result of ``out_type`` into a buffer of ``var_type``.
+
+    ``arg_dtypes`` are the dtypes the row is computed on. The buffer must
+    already have the result's dtype and shape (same dimensions, none of them
+    broadcast), the row must be a ufunc computing that dtype, and the result
+    must be an array (0-d results are NumPy scalars).
+    """
+    if row.ufunc is None or out_type.ndim == 0 or var_type.dtype != out_type.dtype:
+        return False
+    if var_type.ndim != out_type.ndim:
+        return False
+    if any(v == 1 and o != 1 for v, o in zip(var_type.shape, out_type.shape)):
+        return False
+    return natural_dtype(row, tuple(arg_dtypes)) == out_type.dtype
+
+
 class Elemwise(Op):
-    """Apply scalar op ``scalar_op`` elementwise; ``dtype`` forces the result dtype (cast)."""
+    """Apply scalar op ``scalar_op`` elementwise; ``dtype`` forces the result dtype (cast).
 
-    __props__ = ("scalar_op", "dtype")
+    ``inplace`` (set only by the ``inplace_elemwise`` rewrite) is the position
+    of the input whose buffer the backends write the result into.
+    """
 
-    def __init__(self, scalar_op, dtype=None):
+    __props__ = ("scalar_op", "dtype", "inplace")
+
+    def __init__(self, scalar_op, dtype=None, inplace=None):
         if isinstance(scalar_op, str):
             scalar_op = SCALAR_OPS[scalar_op]
         if not isinstance(scalar_op, ScalarOp):
             raise TypeError(f"Elemwise needs a row of the scalar-op table; got {scalar_op!r}")
         self.scalar_op = scalar_op
         self.dtype = dtype
+        self.inplace = inplace
 
     @property
     def name(self):
         if self.scalar_op.name == "identity" and self.dtype is not None:
-            return f"cast{{{self.dtype}}}"
-        return self.scalar_op.name
+            base = f"cast{{{self.dtype}}}"
+        else:
+            base = self.scalar_op.name
+        return base if self.inplace is None else f"{base}{{inplace {self.inplace}}}"
+
+    def writes_into(self, node):
+        """The input position whose buffer the result is written into, or None."""
+        return self.inplace
+
+    def output_is_fresh(self, node):
+        """True if the result is a new array of its own (not a view of an input's memory)."""
+        if self.scalar_op.name != "identity":
+            return True
+        return node.inputs[0].type.dtype != node.outputs[0].type.dtype
+
+    def writable_inputs(self, node):
+        """The input positions whose buffer could hold this node's result."""
+        casts = self.input_cast_dtypes(node)
+        arg_dtypes = [c or v.type.dtype for c, v in zip(casts, node.inputs)]
+        return [k for k in range(len(node.inputs))
+                if casts[k] is None and self.dtype is None
+                and node.inputs.count(node.inputs[k]) == 1
+                and can_write_result_into(self.scalar_op, node.outputs[0].type,
+                                          node.inputs[k].type, arg_dtypes)]
+
+    def with_inplace(self, position):
+        """This op, writing its result into input ``position``."""
+        return Elemwise(self.scalar_op, self.dtype, position)
 
     def __str__(self):
         return self.name

@@ -60,6 +60,10 @@ class _BinaryLinalgOp(Op):
             raise _runtime_error(self, node, inputs, exc) from None
         return [np.asarray(result, dtype=node.outputs[0].type.numpy_dtype)]
 
+    def output_is_fresh(self, node):
+        """The result is always a new array, never a view of an input."""
+        return True
+
     def numpy_callable(self, node):
         out_dtype = node.outputs[0].type.numpy_dtype
         compute = self._numpy

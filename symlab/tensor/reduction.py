@@ -198,6 +198,10 @@ class Reduce(Op):
         shape = tuple(s for a, s in enumerate(x.type.shape) if a not in reduced)
         return Apply(self, [x], [TensorType(self.result_dtype(x.type.dtype), shape)])
 
+    def output_is_fresh(self, node):
+        """The result is always a new array, never a view of an input."""
+        return True
+
     def result_dtype(self, input_dtype):
         """The dtype of the result for an input of ``input_dtype``."""
         if self.dtype is not None:

@@ -163,18 +163,26 @@ def _round_half_away(x):
     return np.where(np.abs(x - whole) >= 0.5, whole + np.sign(x), whole)
 
 
-def _add(*xs):
-    out = xs[0]
-    for x in xs[1:]:
-        out = np.add(out, x)
-    return out
+def _variadic(ufunc):
+    """A function of one or more arrays folding the binary ``ufunc`` from the left.
+
+    It carries the ufunc as ``.ufunc``, so a backend can call it directly
+    (and with ``out=``) instead.
+    """
+
+    def fold(*xs):
+        out = xs[0]
+        for x in xs[1:]:
+            out = ufunc(out, x)
+        return out
+
+    fold.ufunc = ufunc
+    fold.__name__ = ufunc.__name__
+    return fold
 
 
-def _mul(*xs):
-    out = xs[0]
-    for x in xs[1:]:
-        out = np.multiply(out, x)
-    return out
+_add = _variadic(np.add)
+_mul = _variadic(np.multiply)
 
 
 def _identity(x):
@@ -202,6 +210,13 @@ class ScalarOp:
     def out_dtype(self, dtypes):
         """Return the result dtype for input ``dtypes`` (raises TypeError if refused)."""
         return DTYPE_RULES[self.dtype_rule](list(dtypes))
+
+    @property
+    def ufunc(self):
+        """The NumPy ufunc computing this row (binary for add/mul), or None if it has none."""
+        if isinstance(self.numpy, np.ufunc):
+            return self.numpy
+        return getattr(self.numpy, "ufunc", None)
 
     def __reduce__(self):
         return (scalar_op_by_name, (self.name,))

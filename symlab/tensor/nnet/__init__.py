@@ -75,6 +75,10 @@ class _AxisOp(Op):
         dtype = _float_dtype(self.name, x)
         return Apply(self, [x], [TensorType(dtype, x.type.shape)])
 
+    def output_is_fresh(self, node):
+        """The result is always a new array, never a view of an input."""
+        return True
+
     def perform(self, node, inputs):
         out_dtype = node.outputs[0].type.numpy_dtype
         x = np.asarray(inputs[0]).astype(out_dtype, copy=False)
@@ -141,12 +145,22 @@ def log_softmax(x, axis=-1):
 
 class CrossentropyCategorical1Hot(Op):
     """``-log(coding_dist[i, true_idx[i]])`` for each row ``i``: the cross-entropy of a
-    matrix of predicted distributions against a vector of class indices."""
+    matrix of predicted distributions against a vector of class indices.
 
-    __props__ = ()
+    With ``log_input=True`` the matrix holds log-probabilities instead and the
+    result is ``-coding_dist[i, true_idx[i]]`` (the stable form the
+    ``crossentropy_softmax`` rewrite builds from ``log_softmax``).
+    """
+
+    __props__ = ("log_input",)
+
+    def __init__(self, log_input=False):
+        self.log_input = bool(log_input)
 
     @property
     def name(self):
+        if self.log_input:
+            return "crossentropy_log_categorical_1hot"
         return "crossentropy_categorical_1hot"
 
     def make_node(self, coding_dist, true_idx):
@@ -178,6 +192,8 @@ class CrossentropyCategorical1Hot(Op):
                              f"{idx[bad][0]}, outside 0..{coding.shape[1] - 1} (the columns "
                              f"of {coding_var})")
         picked = coding[np.arange(coding.shape[0]), idx].astype(out_dtype, copy=False)
+        if self.log_input:
+            return [np.asarray(-picked, dtype=out_dtype)]
         with np.errstate(divide="ignore"):
             return [np.asarray(-np.log(picked), dtype=out_dtype)]
 

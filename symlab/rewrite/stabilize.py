@@ -1,0 +1,247 @@
+"""Stabilize: rewrite expressions that overflow or lose precision into stable forms.
+
+Each pattern is found through the shape ops and float casts that commonly
+sit between its parts: ``log(reshape(1 + exp(x)))`` is still ``softplus``.
+Those *wrappers* (dimshuffles, reshapes, casts to a float dtype) commute with
+the elementwise functions involved, so the stable form is computed on the
+inner expression and wrapped again in the same ops.
+
+These rewrites make results *more* accurate: for finite inputs where the
+original is finite the values agree within the dtype's tolerance, and where
+the original overflows (``log(1 + exp(800))``) the stable form is finite.
+"""
+
+from symlab.rewrite.canonicalize import as_replacement, is_constant_equal, owner_row, row_name
+from symlab.tensor.elemwise import DimShuffle, Elemwise
+from symlab.tensor.type import dtype_kind
+
+__all__ = ["STABILIZE", "log1p_from_log", "expm1_from_exp", "softplus_from_log1p_exp",
+           "log_sigmoid_to_softplus", "log1m_sigmoid_to_softplus", "logsumexp_shift",
+           "log_softmax_from_log", "crossentropy_softmax", "peel", "rewrap"]
+
+
+# ---------------------------------------------------------------- wrappers
+
+def _is_wrapper(node):
+    from symlab.tensor.shape import Reshape
+    op = node.op
+    if isinstance(op, (DimShuffle, Reshape)):
+        return True
+    return (isinstance(op, Elemwise) and op.scalar_op.name == "identity"
+            and op.dtype is not None and dtype_kind(op.dtype) == "float")
+
+
+def peel(var):
+    """Return ``(core, wrappers)``: ``var`` is ``core`` inside the shape ops and float
+    casts ``wrappers`` (their nodes, innermost first)."""
+    wrappers = []
+    while var.owner is not None and _is_wrapper(var.owner):
+        wrappers.append(var.owner)
+        var = var.owner.inputs[0]
+    return var, wrappers[::-1]
+
+
+def rewrap(new_core, core, wrappers):
+    """``new_core`` (standing for ``core``) inside the same ``wrappers``; None if it cannot be.
+
+    It cannot be when it would broadcast differently from ``core`` or a
+    wrapper refuses its type.
+    """
+    var = as_replacement(new_core, core)
+    if var is None:
+        return None
+    try:
+        for node in wrappers:
+            var = node.op(var, *node.inputs[1:])
+    except (TypeError, ValueError):
+        return None
+    return var
+
+
+def _replace_through(node, var, build):
+    """Replace ``node``'s output ``f(wrappers(core))`` by ``wrappers(build(core))``.
+
+    ``var`` is the input of ``node`` to look through; ``build(core)``
+    returns the stable form of ``f(core)`` or None when the core does not
+    match. Returns the rewrite's result list, or None.
+    """
+    core, wrappers = peel(var)
+    if dtype_kind(core.type.dtype) != "float":
+        return None
+    new_core = build(core)
+    if new_core is None:
+        return None
+    wrapped = rewrap(new_core, core, wrappers)
+    if wrapped is None:
+        return None
+    replacement = as_replacement(wrapped, node.outputs[0])
+    return None if replacement is None else [replacement]
+
+
+def _math():
+    import symlab.tensor.math as tm
+    return tm
+
+
+def _scalar_like_one(var, value=1):
+    """True if ``var`` is a one-element constant equal to ``value`` (it broadcasts like a scalar)."""
+    from symlab.rewrite.canonicalize import constant_value
+    data = constant_value(var)
+    return data is not None and data.size == 1 and is_constant_equal(var, value)
+
+
+def _other_than_one(node, value=1):
+    """For add(value, y...) return y (an add of the rest if several), else None."""
+    ones = [v for v in node.inputs if _scalar_like_one(v, value)]
+    if not ones:
+        return None
+    rest = list(node.inputs)
+    rest.remove(ones[0])
+    return rest[0] if len(rest) == 1 else _math().add(*rest)
+
+
+# ---------------------------------------------------------------- rewrites
+
+def log1p_from_log(fgraph, node):
+    """log(1 + x) -> log1p(x)."""
+    if row_name(node) != "log":
+        return None
+
+    def build(core):
+        if owner_row(core) != "add":
+            return None
+        rest = _other_than_one(core.owner)
+        return None if rest is None else _math().log1p(rest)
+
+    return _replace_through(node, node.inputs[0], build)
+
+
+def expm1_from_exp(fgraph, node):
+    """exp(x) - 1 -> expm1(x); also -1 + exp(x)."""
+    name = row_name(node)
+    if name == "sub" and _scalar_like_one(node.inputs[1]):
+        exp_var = node.inputs[0]
+    elif name == "add" and len(node.inputs) == 2 and any(_scalar_like_one(v, -1)
+                                                         for v in node.inputs):
+        exp_var = next(v for v in node.inputs if not _scalar_like_one(v, -1))
+    else:
+        return None
+    core, wrappers = peel(exp_var)
+    if owner_row(core) != "exp":
+        return None
+    wrapped = rewrap(_math().expm1(core.owner.inputs[0]), core, wrappers)
+    if wrapped is None:
+        return None
+    replacement = as_replacement(wrapped, node.outputs[0])
+    return None if replacement is None else [replacement]
+
+
+def softplus_from_log1p_exp(fgraph, node):
+    """log1p(exp(x)) -> softplus(x) (so log(1 + exp(x)) ends as softplus(x))."""
+    if row_name(node) != "log1p":
+        return None
+
+    def build(core):
+        if owner_row(core) != "exp":
+            return None
+        return _math().softplus(core.owner.inputs[0])
+
+    return _replace_through(node, node.inputs[0], build)
+
+
+def log_sigmoid_to_softplus(fgraph, node):
+    """log(sigmoid(x)) -> -softplus(-x)."""
+    if row_name(node) != "log":
+        return None
+
+    def build(core):
+        if owner_row(core) != "sigmoid":
+            return None
+        tm = _math()
+        return tm.neg(tm.softplus(tm.neg(core.owner.inputs[0])))
+
+    return _replace_through(node, node.inputs[0], build)
+
+
+def log1m_sigmoid_to_softplus(fgraph, node):
+    """log(1 - sigmoid(x)) -> -softplus(x)."""
+    if row_name(node) != "log":
+        return None
+
+    def build(core):
+        if owner_row(core) != "sub" or not _scalar_like_one(core.owner.inputs[0]):
+            return None
+        inner, wrappers = peel(core.owner.inputs[1])
+        if owner_row(inner) != "sigmoid":
+            return None
+        tm = _math()
+        return rewrap(tm.neg(tm.softplus(inner.owner.inputs[0])), inner, wrappers)
+
+    return _replace_through(node, node.inputs[0], build)
+
+
+def logsumexp_shift(fgraph, node):
+    """log(sum(exp(x), axis)) -> max(x, axis) + log(sum(exp(x - max(x, axis)), axis))."""
+    from symlab.tensor.reduction import Reduce
+    from symlab.tensor.reduction import max as reduce_max
+    from symlab.tensor.reduction import sum as reduce_sum
+    if row_name(node) != "log":
+        return None
+
+    def build(core):
+        summed = core.owner
+        if summed is None or not isinstance(summed.op, Reduce) or summed.op.kind != "sum" \
+                or summed.op.dtype is not None:
+            return None
+        exp_core, inner_wrappers = peel(summed.inputs[0])
+        if owner_row(exp_core) != "exp":
+            return None
+        # exp commutes with the wrappers: sum(wrap(exp(x))) == sum(exp(wrap(x))).
+        x = exp_core.owner.inputs[0]
+        for wrapper in inner_wrappers:
+            x = wrapper.op(x, *wrapper.inputs[1:])
+        if dtype_kind(x.type.dtype) != "float":
+            return None
+        tm = _math()
+        axis = summed.op.axis
+        shift = reduce_max(x, axis=axis, keepdims=True)
+        total = reduce_sum(tm.exp(tm.sub(x, shift)), axis=axis)
+        return tm.add(reduce_max(x, axis=axis), tm.log(total))
+
+    return _replace_through(node, node.inputs[0], build)
+
+
+def log_softmax_from_log(fgraph, node):
+    """log(softmax(x, axis)) -> log_softmax(x, axis)."""
+    from symlab.tensor.nnet import LogSoftmax, Softmax
+    if row_name(node) != "log":
+        return None
+
+    def build(core):
+        if core.owner is None or not isinstance(core.owner.op, Softmax):
+            return None
+        return LogSoftmax(core.owner.op.axis)(core.owner.inputs[0])
+
+    return _replace_through(node, node.inputs[0], build)
+
+
+def crossentropy_softmax(fgraph, node):
+    """crossentropy_categorical_1hot(softmax(x), y) -> -log_softmax(x)[i, y[i]]."""
+    from symlab.tensor.nnet import CrossentropyCategorical1Hot, LogSoftmax, Softmax
+    op = node.op
+    if not isinstance(op, CrossentropyCategorical1Hot) or op.log_input:
+        return None
+    core, wrappers = peel(node.inputs[0])
+    if core.owner is None or not isinstance(core.owner.op, Softmax):
+        return None
+    log_probs = rewrap(LogSoftmax(core.owner.op.axis)(core.owner.inputs[0]), core, wrappers)
+    if log_probs is None or log_probs.type.ndim != 2:
+        return None
+    out = CrossentropyCategorical1Hot(log_input=True)(log_probs, node.inputs[1])
+    replacement = as_replacement(out, node.outputs[0])
+    return None if replacement is None else [replacement]
+
+
+STABILIZE = (log1p_from_log, softplus_from_log1p_exp, expm1_from_exp, log_sigmoid_to_softplus,
+             log1m_sigmoid_to_softplus, logsumexp_shift, log_softmax_from_log,
+             crossentropy_softmax)
