@@ -167,6 +167,9 @@ class Function:
         self._shared = [v for v in leaves if isinstance(v, SharedVariable)]
         self.graph_before = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
         self.fgraph = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
+        # The inplace pass may overwrite these arrays (never a default value: it is reused).
+        self.fgraph.mutable_inputs = frozenset(
+            i.variable for i in spec.inputs if i.mutable and not i.has_default)
         self.trace = optimize(self.fgraph, self.mode)
         protect = [k for k, o in enumerate(spec.outputs) if not o.borrow]
         protect += range(len(out_vars), len(out_vars) + len(update_exprs))

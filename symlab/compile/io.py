@@ -9,9 +9,11 @@ class In:
     """An input of a compiled function, with an optional default ``value`` and ``name``.
 
     ``name`` (default: the variable's name) is the keyword a call may use.
-    ``mutable=True`` allows the function to overwrite the array passed in, and
-    ``borrow=True`` allows outputs to alias it; symlab's compiled functions
-    never overwrite inputs at present, so both are accepted and recorded.
+    ``mutable=True`` allows the function to overwrite the array passed in
+    (the ``inplace`` pass then may write a result into it, as ``f.source``
+    shows); an input with a default value is never overwritten, since the
+    default is reused by later calls. ``borrow=True`` is accepted and
+    recorded: outputs that could alias an input are copied regardless.
     """
 
     def __init__(self, variable, name=None, value=None, mutable=False, borrow=False,

@@ -200,7 +200,7 @@ def logsumexp_shift(fgraph, node):
         x = exp_core.owner.inputs[0]
         for wrapper in inner_wrappers:
             x = wrapper.op(x, *wrapper.inputs[1:])
-        if dtype_kind(x.type.dtype) != "float":
+        if dtype_kind(x.type.dtype) != "float" or _already_shifted(x):
             return None
         tm = _math()
         axis = summed.op.axis
@@ -209,6 +209,18 @@ def logsumexp_shift(fgraph, node):
         return tm.add(reduce_max(x, axis=axis), tm.log(total))
 
     return _replace_through(node, node.inputs[0], build)
+
+
+def _already_shifted(x):
+    """True if ``x`` is ``a - max(a)`` (the form logsumexp_shift builds)."""
+    from symlab.tensor.reduction import Reduce
+    if owner_row(x) != "sub":
+        return False
+    a, shift = x.owner.inputs
+    shift_core, _ = peel(shift)
+    owner = shift_core.owner
+    return (owner is not None and isinstance(owner.op, Reduce) and owner.op.kind == "max"
+            and owner.inputs[0] is a)
 
 
 def log_softmax_from_log(fgraph, node):

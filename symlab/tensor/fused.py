@@ -87,10 +87,10 @@ class FusedElemwise(Op):
     def writable_inputs(self, node):
         """Outer input positions whose buffer the last inner step can write into."""
         last = self.inner_output.owner
-        casts = last.op.input_cast_dtypes(last)
-        if last.op.dtype is not None or any(c is not None for c in casts):
+        if last.op.dtype is not None:
             return []
-        arg_dtypes = [v.type.dtype for v in last.inputs]
+        casts = last.op.input_cast_dtypes(last)
+        arg_dtypes = [c or v.type.dtype for c, v in zip(casts, last.inputs)]
         return [k for k in range(len(node.inputs))
                 if last.inputs.count(self.inner_inputs[k]) <= 1
                 and can_write_result_into(last.op.scalar_op, node.outputs[0].type,
