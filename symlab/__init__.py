@@ -14,7 +14,7 @@ from symlab.printing import debugprint, pp
 dprint = debugprint
 
 __all__ = ["config", "tensor", "function", "In", "Out", "shared", "SharedVariable", "Mode",
-           "debugprint", "dprint", "pp", "printing", "__version__"]
+           "debugprint", "dprint", "pp", "printing", "RandomStreams", "__version__"]
 
 
 def __getattr__(name):
@@ -22,6 +22,9 @@ def __getattr__(name):
     if name == "printing":
         import symlab.printing as printing
         return printing
+    if name == "RandomStreams":
+        from symlab.random import RandomStreams  # upward: random layer, loaded when used
+        return RandomStreams
     raise AttributeError(f"module 'symlab' has no attribute {name!r}")
 
 

@@ -1,0 +1,456 @@
+"""The steppable history of random states: the data model of the notebook's RNG stepper.
+
+``history(x)`` returns the history of a random variable (or of the shared
+variable holding its state), an ``RngHistory``, or of a whole stream, a
+``StreamHistory``. Both have the same interface::
+
+    h.fingerprint    # a short stable hash of the current state(s)
+    h.draws          # the number of the current step (steps so far, less steps undone)
+    h.first, h.last  # the oldest step still kept, the newest step
+    h.back(n)        # restore the states of n steps earlier: the next call redraws them
+    h.forward(n)     # redo: re-apply later saved states
+    h.replay(k)      # the values drawn at step k (a stream: {random variable: values})
+    h.reseed(s)      # seed anew (srng.seed(s) for a stream)
+
+A *step* is one call of a compiled function that advanced the variable's
+state (an ``update`` notification of its shared variable); for a stream,
+one call that advanced any of its variables (the notifications of one call
+are grouped: they share the same count of draws, ``draw_count()``, since
+every random op counts its draws and a call stores updates only after its
+last draw). A call that fails stores no update: it records no step.
+
+Moving past either end raises ``IndexError``. A new step taken after going
+back drops the steps after it (as a new edit drops the redo list). A value
+set from outside (``set_value``, ``srng.seed``, Theano's ``rng.seed(...)``
+then ``set_value``) replaces the current state, keeps the past and drops
+the steps after it. Every change of state goes through the shared
+variable, so its observers (the inspector, the stepper) are notified.
+
+Memory is bounded: a variable keeps at most ``max_steps`` (``MAX_STEPS``)
+past states; recorded values take at most ``max_value_bytes``
+(``MAX_VALUE_BYTES``) per variable, and a single draw is recorded only up to
+``MAX_RECORDED_BYTES``; older or larger values are redrawn by ``replay``
+from the saved state, with the recorded size and parameters.
+"""
+
+import hashlib
+import weakref
+
+import numpy as np
+
+from symlab.compile.shared import SharedVariable
+from symlab.random import distributions
+from symlab.random.state import fingerprint, is_rng, restore, snapshot
+
+__all__ = ["history", "RngHistory", "StreamHistory", "MAX_STEPS", "MAX_VALUE_BYTES",
+           "MAX_RECORDED_BYTES", "draw_count"]
+
+#: Past states kept per variable (and steps kept per stream).
+MAX_STEPS = 200
+#: Bytes of recorded values kept per variable.
+MAX_VALUE_BYTES = 1 << 20
+#: The largest draw (values, or parameters) recorded; larger values are redrawn on replay.
+MAX_RECORDED_BYTES = 1 << 16
+
+_draws = 0
+_tracked_states = {}  # id(state object) -> (weakref to its RngHistory, the state object)
+
+
+def draw_count():
+    """How many random draws (performs of a random op) this process has made."""
+    return _draws
+
+
+class Draw:
+    """What a random op drew at one step: its recipe and, when small enough, its values."""
+
+    __slots__ = ("distribution", "dtype", "ndim", "size", "params", "shape", "values")
+
+    def __init__(self, op, size, params, values):
+        self.distribution = op.distribution
+        self.dtype = op.dtype
+        self.ndim = op.ndim
+        self.size = np.asarray(size if size is not None else (), dtype=np.int64)
+        params = [np.asarray(p) for p in params]
+        small = sum(p.nbytes for p in params) <= MAX_RECORDED_BYTES
+        self.params = [np.array(p, copy=True) for p in params] if small else None
+        self.shape = values.shape
+        self.values = np.array(values, copy=True) if values.nbytes <= MAX_RECORDED_BYTES \
+            else None
+
+    def redraw(self, rng):
+        """Draw the values again from ``rng`` (a state equal to the one drawn from)."""
+        if self.params is None:
+            raise ValueError("its parameters were too large to keep and its values are no "
+                             "longer kept")
+        row = distributions.get(self.distribution)
+        values, _ = distributions.sample(row, rng, self.size, self.params, self.dtype,
+                                         self.ndim)
+        if values.shape != self.shape:
+            raise AssertionError(f"replay drew shape {values.shape}, recorded {self.shape}")
+        return values
+
+
+def note_draw(rng_in, rng_out, op, size, params, values):
+    """Called by the random op after each draw: counts it, and keeps its recipe if watched."""
+    global _draws
+    _draws += 1
+    entry = _tracked_states.get(id(rng_in))
+    if entry is None or entry[1] is not rng_in:
+        return
+    tracker = entry[0]()
+    if tracker is not None:
+        tracker._pending = (rng_out, Draw(op, size, params, values))
+
+
+class _Record:
+    """A state in a timeline: the snapshot after a step, and the draw that led to it."""
+
+    __slots__ = ("snap", "draw")
+
+    def __init__(self, snap, draw):
+        self.snap = snap
+        self.draw = draw
+
+
+def _check_count(n, what):
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"{what}: n must be a non-negative int; got {n!r}")
+    return int(n)
+
+
+class _Timeline:
+    """What both histories share: the cursor and its checks."""
+
+    def _target(self, n, sign, what):
+        target = self.draws + sign * _check_count(n, what)
+        if not self.first <= target <= self.last:
+            raise IndexError(f"{what}({n}): the history holds steps {self.first} to "
+                             f"{self.last} and the current step is {self.draws}")
+        return target
+
+    def _check_replay(self, k):
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+            raise TypeError(f"replay: k must be an int; got {k!r}")
+        if not self.first < k <= self.last:
+            raise IndexError(f"replay({k}): the history can replay steps {self.first + 1} to "
+                             f"{self.last}" + (f" (older steps were dropped: max_steps="
+                                               f"{self.max_steps})" if self.first else ""))
+        return int(k)
+
+
+class RngHistory(_Timeline):
+    """The history of one shared random state (see the module docstring).
+
+    Made by ``history(rv)``; one per shared variable, attached when the
+    variable is created by a stream (or on the first ``history`` call).
+    """
+
+    def __init__(self, variable):
+        self._variable = weakref.ref(variable)
+        value = variable.get_value(borrow=True)
+        self._records = [_Record(snapshot(value), None)]
+        self.first = 0
+        self.draws = 0
+        self.max_steps = MAX_STEPS
+        self.max_value_bytes = MAX_VALUE_BYTES
+        self._value_bytes = 0
+        self._pending = None
+        self._restoring = False
+        self._streams = weakref.WeakSet()
+        self._key = [None]
+        weakref.finalize(self, _forget, self._key)
+        self._watch(value)
+        variable.observe(self._on_change)
+
+    # -------------------------------------------------------------- public
+
+    @property
+    def variable(self):
+        """The shared variable whose state this is."""
+        return self._variable()
+
+    @property
+    def last(self):
+        """The newest step kept."""
+        return self.first + len(self._records) - 1
+
+    @property
+    def fingerprint(self):
+        """A short stable hash (12 hex digits) of the current state."""
+        return fingerprint(self.variable.get_value(borrow=True))
+
+    def back(self, n=1):
+        """Restore the state of ``n`` steps earlier (IndexError past the oldest kept)."""
+        self._move(self._target(n, -1, "back"))
+
+    def forward(self, n=1):
+        """Re-apply the state of ``n`` steps later (IndexError past the newest)."""
+        self._move(self._target(n, +1, "forward"))
+
+    def replay(self, k):
+        """The values drawn at step ``k`` (recorded, or redrawn from the state before it)."""
+        k = self._check_replay(k)
+        draw = self._records[k - self.first].draw
+        if draw is None:
+            raise ValueError(f"replay({k}): that step was not a draw symlab recorded")
+        if draw.values is not None:
+            return draw.values.copy()
+        try:
+            return draw.redraw(restore(self._records[k - 1 - self.first].snap))
+        except ValueError as exc:
+            raise ValueError(f"replay({k}): {exc}") from None
+
+    def reseed(self, seed):
+        """Replace the current state by a new one seeded with ``seed``."""
+        current = self.variable.get_value(borrow=True)
+        if isinstance(current, np.random.Generator):
+            new = np.random.Generator(type(current.bit_generator)(seed))
+        else:
+            new = type(current)(seed)
+        self.variable.set_value(new, borrow=True)
+
+    def __repr__(self):
+        return (f"<RngHistory of {self.variable}: step {self.draws} of {self.first}..{self.last}"
+                f", state {self.fingerprint}>")
+
+    # -------------------------------------------------------------- internals
+
+    @property
+    def _current(self):
+        return self._records[self.draws - self.first]
+
+    def _watch(self, value):
+        entry = _tracked_states.get(self._key[0])
+        if entry is not None and entry[0]() is self:
+            del _tracked_states[self._key[0]]
+        self._key[0] = id(value)
+        _tracked_states[id(value)] = (weakref.ref(self), value)
+
+    def _on_change(self, variable, event):
+        value = variable.get_value(borrow=True)
+        self._watch(value)
+        if self._restoring:
+            return
+        if event == "update":
+            pending, self._pending = self._pending, None
+            draw = pending[1] if pending is not None and pending[0] is value else None
+            record = _Record(snapshot(value), draw)
+            self._drop_after(self.draws)
+            self._records.append(record)
+            self.draws += 1
+            if draw is not None and draw.values is not None:
+                self._value_bytes += draw.values.nbytes
+            self._trim()
+            for stream in list(self._streams):
+                stream._advanced(variable, record)
+        else:
+            record = _Record(snapshot(value), self._current.draw)
+            self._replace_current(record)
+            for stream in list(self._streams):
+                stream._replaced(variable, record)
+
+    def _replace_current(self, record):
+        self._drop_after(self.draws)
+        self._records[self.draws - self.first] = record
+
+    def _drop_after(self, step):
+        dropped = self._records[step - self.first + 1:]
+        del self._records[step - self.first + 1:]
+        for record in dropped:
+            self._release(record)
+
+    def _release(self, record):
+        if record.draw is not None and record.draw.values is not None:
+            self._value_bytes -= record.draw.values.nbytes
+            record.draw.values = None
+
+    def _trim(self):
+        while len(self._records) > self.max_steps + 1:
+            self._release(self._records.pop(0))
+            self.first += 1
+        for record in self._records:
+            if self._value_bytes <= self.max_value_bytes:
+                break
+            self._release(record)
+
+    def _move(self, target, source=None):
+        self._set(self._records[target - self.first])
+        self.draws = target
+        for stream in list(self._streams):
+            if stream is not source:
+                stream._replaced(self.variable, self._current)
+
+    def _move_to_record(self, record, source):
+        """Make ``record`` current: by moving there if it is in this timeline, else by
+        replacing the current state (a change from outside this timeline)."""
+        if record is self._current:
+            return
+        for k, mine in enumerate(self._records):
+            if mine is record:
+                self._move(self.first + k, source)
+                return
+        self._set(record)
+        self._replace_current(record)
+        for stream in list(self._streams):
+            if stream is not source:
+                stream._replaced(self.variable, record)
+
+    def _set(self, record):
+        self._pending = None
+        self._restoring = True
+        try:
+            self.variable.set_value(restore(record.snap), borrow=True)
+        finally:
+            self._restoring = False
+
+
+def _forget(key):
+    entry = _tracked_states.get(key[0])
+    if entry is not None and entry[0]() is None:
+        del _tracked_states[key[0]]
+
+
+def tracker_of(variable):
+    """The RngHistory of the shared variable ``variable``, attached on first use."""
+    found = _histories.get(variable)
+    if found is None:
+        if not isinstance(variable, SharedVariable) or not is_rng(
+                variable.get_value(borrow=True)):
+            raise TypeError(f"history: {variable!r:.60} is not a shared variable holding a "
+                            "numpy RandomState or Generator")
+        found = _histories[variable] = RngHistory(variable)
+    return found
+
+
+_histories = weakref.WeakKeyDictionary()
+
+
+class _StreamStep:
+    __slots__ = ("records", "drawn")
+
+    def __init__(self, records, drawn):
+        self.records = records  # shared variable -> _Record: the states set at this step
+        self.drawn = drawn      # the shared variables that drew at this step
+
+
+class StreamHistory(_Timeline):
+    """The history of a stream: a step is one call that advanced any of its variables."""
+
+    def __init__(self, stream):
+        self._stream = weakref.ref(stream)
+        self._steps = [_StreamStep({}, set())]
+        self._variables = {}  # shared variable -> (its RngHistory, the random variable)
+        self.first = 0
+        self.draws = 0
+        self.max_steps = MAX_STEPS
+        self._open = None  # draw_count() of the step still collecting one call's updates
+
+    def add(self, variable, random_variable):
+        """Follow ``variable`` (a state the stream created for ``random_variable``)."""
+        tracker = tracker_of(variable)
+        tracker._streams.add(self)
+        self._variables[variable] = (tracker, random_variable)
+        self._steps[0].records[variable] = tracker._current
+
+    @property
+    def last(self):
+        """The newest step kept."""
+        return self.first + len(self._steps) - 1
+
+    @property
+    def fingerprint(self):
+        """A short stable hash (12 hex digits) of the states of every variable, in order."""
+        digest = hashlib.sha1()
+        for tracker, _ in self._variables.values():
+            digest.update(tracker.fingerprint.encode())
+        return digest.hexdigest()[:12]
+
+    def back(self, n=1):
+        """Restore every variable's state of ``n`` steps earlier."""
+        self._move(self._target(n, -1, "back"))
+
+    def forward(self, n=1):
+        """Re-apply every variable's state of ``n`` steps later."""
+        self._move(self._target(n, +1, "forward"))
+
+    def replay(self, k):
+        """``{random variable: values}`` for the variables that drew at step ``k``."""
+        k = self._check_replay(k)
+        step = self._steps[k - self.first]
+        result = {}
+        for variable, (tracker, random_variable) in self._variables.items():
+            if variable not in step.drawn:
+                continue
+            draw = step.records[variable].draw
+            if draw is None:
+                raise ValueError(f"replay({k}): the step of {variable} was not a draw symlab "
+                                 "recorded")
+            if draw.values is not None:
+                result[random_variable] = draw.values.copy()
+                continue
+            try:
+                result[random_variable] = draw.redraw(restore(self._as_of(k - 1, variable).snap))
+            except ValueError as exc:
+                raise ValueError(f"replay({k}): {random_variable}: {exc}") from None
+        return result
+
+    def reseed(self, seed):
+        """``srng.seed(seed)``: new states for every variable of the stream."""
+        self._stream().seed(seed)
+
+    def __repr__(self):
+        return (f"<StreamHistory of {len(self._variables)} variable(s): step {self.draws} of "
+                f"{self.first}..{self.last}, state {self.fingerprint}>")
+
+    # -------------------------------------------------------------- internals
+
+    def _as_of(self, step, variable):
+        for k in range(step - self.first, -1, -1):
+            record = self._steps[k].records.get(variable)
+            if record is not None:
+                return record
+        raise AssertionError(f"{variable} has no state in the stream's history")
+
+    def _drop_after(self, step):
+        del self._steps[step - self.first + 1:]
+
+    def _advanced(self, variable, record):
+        current = self._steps[-1]
+        if self._open == _draws and self.draws == self.last and variable not in current.drawn:
+            current.records[variable] = record
+            current.drawn.add(variable)
+            return
+        self._drop_after(self.draws)
+        self._steps.append(_StreamStep({variable: record}, {variable}))
+        self.draws += 1
+        self._open = _draws
+        while len(self._steps) > self.max_steps + 1:
+            oldest = self._steps.pop(0)
+            self._steps[0].records = {**oldest.records, **self._steps[0].records}
+            self.first += 1
+
+    def _replaced(self, variable, record):
+        self._open = None
+        self._drop_after(self.draws)
+        self._steps[self.draws - self.first].records[variable] = record
+
+    def _move(self, target):
+        self._open = None
+        for variable, (tracker, _) in self._variables.items():
+            tracker._move_to_record(self._as_of(target, variable), source=self)
+        self.draws = target
+
+
+def history(x):
+    """The history of ``x``: a random variable, a shared random state, or a stream."""
+    found = getattr(x, "_stream_history", None)
+    if isinstance(found, StreamHistory):
+        return found
+    rng = getattr(x, "rng", None)
+    if isinstance(rng, SharedVariable):
+        return tracker_of(rng)
+    if isinstance(x, SharedVariable):
+        return tracker_of(x)
+    raise TypeError(f"history: expected a random variable, a shared random state or a "
+                    f"RandomStreams; got {x!r:.60}")
