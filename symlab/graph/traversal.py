@@ -8,33 +8,67 @@ __all__ = ["toposort", "ancestors", "graph_inputs", "clone_replace", "apply_node
 def toposort(outputs, stop_at=()):
     """Return the Apply nodes computing ``outputs``, each after its inputs' nodes.
 
-    The order is deterministic: inputs are visited in order. Variables in
-    ``stop_at`` are treated as leaves (their owners are not visited).
+    The order is deterministic: a depth-first walk from each output in turn,
+    visiting inputs in order, listing a node once all its inputs' nodes are
+    listed. Variables in ``stop_at`` are treated as leaves (their owners are
+    not visited).
     """
-    stop = set(stop_at)
+    stop = stop_at if isinstance(stop_at, (set, frozenset)) else set(stop_at)
     order, done = [], set()
+    mark, emit = done.add, order.append
     for out in outputs:
-        if out.owner is None or out in stop or out.owner in done:
+        owner = out.owner
+        if owner is None or out in stop or owner in done:
             continue
-        stack = [(out.owner, 0)]
-        pending = {out.owner}
-        while stack:
-            node, i = stack[-1]
-            inputs = node.inputs
-            while i < len(inputs):
-                owner = inputs[i].owner
-                i += 1
-                if (owner is not None and owner not in done and owner not in pending
-                        and inputs[i - 1] not in stop):
-                    stack[-1] = (node, i)
-                    stack.append((owner, 0))
-                    pending.add(owner)
+        # Graphs are acyclic (a node's inputs exist before it), so a node on
+        # the stack is never reached again from its own inputs.
+        nodes, pending_inputs = [owner], [iter(owner.inputs)]
+        while nodes:
+            for var in pending_inputs[-1]:
+                node = var.owner
+                if node is not None and node not in done and var not in stop:
+                    nodes.append(node)
+                    pending_inputs.append(iter(node.inputs))
                     break
             else:
-                stack.pop()
-                pending.discard(node)
-                done.add(node)
-                order.append(node)
+                pending_inputs.pop()
+                node = nodes.pop()
+                mark(node)
+                emit(node)
+    return order
+
+
+def toposort_spans(outputs, stop_at, spans):
+    """``toposort``, also recording in ``spans`` how many nodes each node's visit listed.
+
+    ``spans[node]`` counts the node itself and the nodes first listed while
+    walking its inputs: ``order[k - spans[node] + 1 : k + 1]`` (``k`` the
+    node's place) is the run of nodes its visit added. ``FunctionGraph``
+    uses it to reuse the unchanged runs after a replacement.
+    """
+    stop = stop_at if isinstance(stop_at, (set, frozenset)) else set(stop_at)
+    order, done = [], set()
+    mark, emit = done.add, order.append
+    for out in outputs:
+        owner = out.owner
+        if owner is None or out in stop or owner in done:
+            continue
+        nodes, pending_inputs, starts = [owner], [iter(owner.inputs)], [0]
+        starts[0] = len(order)
+        while nodes:
+            for var in pending_inputs[-1]:
+                node = var.owner
+                if node is not None and node not in done and var not in stop:
+                    nodes.append(node)
+                    pending_inputs.append(iter(node.inputs))
+                    starts.append(len(order))
+                    break
+            else:
+                pending_inputs.pop()
+                node = nodes.pop()
+                mark(node)
+                emit(node)
+                spans[node] = len(order) - starts.pop()
     return order
 
 
