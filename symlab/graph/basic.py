@@ -12,7 +12,7 @@ recorded trace of rewrites can name nodes across many versions of a graph.
 import os
 import sys
 
-__all__ = ["Type", "Variable", "Constant", "Apply", "Op", "next_id"]
+__all__ = ["Type", "Variable", "Constant", "Apply", "Op", "GradientNotImplemented", "next_id"]
 
 
 class _IdCounter:
@@ -220,6 +220,10 @@ Type.variable_class = Variable
 Type.constant_class = Constant
 
 
+class GradientNotImplemented(NotImplementedError):
+    """An op in the path from a cost to a ``wrt`` variable has no gradient rule."""
+
+
 class Op:
     """An operation. Subclasses define ``make_node`` and ``perform``.
 
@@ -236,6 +240,18 @@ class Op:
     def make_node(self, *inputs):
         """Return an ``Apply`` of this op to ``inputs`` (checked, typed)."""
         raise NotImplementedError
+
+    def grad(self, node, output_grads):
+        """Return the gradient of a scalar cost with respect to each input of ``node``.
+
+        ``output_grads`` holds, per output, the gradient of the cost with
+        respect to it (None where the output does not reach the cost). The
+        result has one entry per input: a variable of the input's type (same
+        dtype and static broadcast pattern), or None where no gradient flows
+        (a disconnected, integer or index input). Ops without a rule raise
+        ``GradientNotImplemented`` naming the op.
+        """
+        raise GradientNotImplemented(f"{self.name}: no gradient rule (in {node})")
 
     def writes_into(self, node):
         """The input position whose buffer this node's result overwrites, or None."""
