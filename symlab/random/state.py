@@ -2,14 +2,15 @@
 
 Two kinds of state are supported: ``numpy.random.RandomState`` (Theano's,
 the default) and ``numpy.random.Generator`` (``kind='generator'``). A
-*snapshot* is a plain, immutable description of a state (RandomState's
-``get_state()`` tuple, or the bit generator's class and state dict): it stays
-valid whatever later happens to the object it was taken from.
+*snapshot* is a plain, immutable description of a state (the state dict of
+``get_state(legacy=False)`` or of the bit generator, as sorted tuples): it
+stays valid whatever later happens to the object it was taken from.
 """
 
 import hashlib
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
 
 __all__ = ["RNG_CLASSES", "is_rng", "copy_state", "snapshot", "restore", "fingerprint",
            "snapshot_fingerprint"]
@@ -23,44 +24,61 @@ def is_rng(value):
     return isinstance(value, RNG_CLASSES)
 
 
+class _Unseeded(ISeedSequence):
+    """A seed sequence that costs (almost) nothing: for states overwritten right away.
+
+    Seeding a new MT19937 the usual way hashes OS entropy into 624 words;
+    a copy needs none of it, since its state is set just after.
+    """
+
+    def generate_state(self, n_words, dtype=np.uint32):
+        return np.ones(n_words, dtype=dtype)
+
+
+_UNSEEDED = _Unseeded()
+
+
+def _blank(cls, bit_generator_name):
+    """A new ``cls`` (RandomState or Generator) on an unseeded bit generator of that name."""
+    bit_generator = getattr(np.random, bit_generator_name)(_UNSEEDED)
+    return cls(bit_generator)
+
+
 def copy_state(rng):
     """A new generator in the same state as ``rng`` (which is left untouched)."""
-    if type(rng) is np.random.RandomState:
-        new = np.random.RandomState()
-        new.set_state(rng.get_state())
+    if isinstance(rng, np.random.RandomState):
+        state = rng.get_state(legacy=False)
+        new = _blank(type(rng), state["bit_generator"])
+        new.set_state(state)
         return new
-    if type(rng) is np.random.Generator:
-        bit_generator = type(rng.bit_generator)()
-        bit_generator.state = rng.bit_generator.state
-        return np.random.Generator(bit_generator)
-    import copy
-    return copy.deepcopy(rng)
+    if isinstance(rng, np.random.Generator):
+        state = rng.bit_generator.state
+        new = _blank(type(rng), state["bit_generator"])
+        new.bit_generator.state = state
+        return new
+    raise TypeError(f"expected a numpy RandomState or Generator; got {type(rng).__name__}")
 
 
 def snapshot(rng):
     """An immutable description of ``rng``'s state (see the module docstring)."""
     if isinstance(rng, np.random.RandomState):
-        name, key, pos, has_gauss, gauss = rng.get_state()
-        key = np.array(key, copy=True)
-        key.setflags(write=False)
-        return ("RandomState", type(rng), (name, key, int(pos), int(has_gauss), float(gauss)))
+        state = rng.get_state(legacy=False)
+        return ("RandomState", type(rng), _frozen(state))
     if isinstance(rng, np.random.Generator):
-        bit_generator = rng.bit_generator
-        return ("Generator", type(rng), (type(bit_generator), _frozen(bit_generator.state)))
+        return ("Generator", type(rng), _frozen(rng.bit_generator.state))
     raise TypeError(f"expected a numpy RandomState or Generator; got {type(rng).__name__}")
 
 
 def restore(snap):
     """A new generator object in the state ``snap`` describes."""
-    kind, cls, data = snap
+    kind, cls, frozen = snap
+    state = _thawed(frozen)
+    rng = _blank(cls, state["bit_generator"])
     if kind == "RandomState":
-        rng = cls()
-        rng.set_state(data)
-        return rng
-    bit_generator_class, state = data
-    bit_generator = bit_generator_class()
-    bit_generator.state = _thawed(state)
-    return cls(bit_generator)
+        rng.set_state(state)
+    else:
+        rng.bit_generator.state = state
+    return rng
 
 
 def fingerprint(rng):
@@ -85,19 +103,20 @@ def _feed(digest, obj):
         for item in obj:
             _feed(digest, item)
         digest.update(b")")
-    elif isinstance(obj, type):
-        digest.update(obj.__name__.encode())
+    elif isinstance(obj, (bool, np.bool_, int, np.integer)):
+        digest.update(f"i{int(obj)};".encode())
+    elif isinstance(obj, (float, np.floating)):
+        digest.update(f"f{float(obj)!r};".encode())
     else:
         digest.update(repr(obj).encode())
         digest.update(b";")
 
 
 def _frozen(state):
-    """A bit generator's state dict as nested sorted tuples (arrays made read-only)."""
+    """A state dict as nested sorted tuples, arrays made read-only (they are fresh copies)."""
     if isinstance(state, dict):
         return tuple((k, _frozen(v)) for k, v in sorted(state.items()))
     if isinstance(state, np.ndarray):
-        state = np.array(state, copy=True)
         state.setflags(write=False)
     return state
 
