@@ -17,7 +17,7 @@ import numpy as np
 
 from symlab.config import config
 from symlab.graph.basic import Apply, Constant, Op, Variable
-from symlab.compile.shared import GenericSharedVariable, ObjectType, _check_device
+from symlab.compile.shared import GenericSharedVariable, ObjectType
 from symlab.tensor.shape import MakeVector, Shape
 from symlab.tensor.type import TensorType, dtype_kind, upcast
 from symlab.tensor.variable import TensorVariable, as_tensor_variable, constant
@@ -54,11 +54,14 @@ class RngType(ObjectType):
 
 
 def shared_rng(value, name=None):
-    """A shared variable holding the random state ``value`` (not copied), of type RngType."""
+    """A shared variable holding the random state ``value`` (not copied), of type RngType.
+
+    An int (or None) seeds a new RandomState. Random states are host objects:
+    the variable lives on the CPU whatever ``config.device`` says.
+    """
     if isinstance(value, (int, np.integer)) or value is None:
         value = np.random.RandomState(value)
-    return GenericSharedVariable(RngType(type(value)), value, name=name,
-                                 device=_check_device("cpu"))
+    return GenericSharedVariable(RngType(type(value)), value, name=name, device="cpu")
 
 
 class RandomVariable(Op):

@@ -145,6 +145,17 @@ class RandomStreams:
         self._stream_history.add(rng, out)
         return out
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        del state["_stream_history"]  # rebuilt on load: a history holds weak references
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._stream_history = StreamHistory(self)
+        for rng, new_rng in self.state_updates:
+            self._stream_history.add(rng, new_rng.owner.outputs[0])
+
     def __getattr__(self, name):
         # Rows registered after this class was made (distributions.register) are methods too.
         if not name.startswith("_"):

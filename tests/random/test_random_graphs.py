@@ -122,3 +122,19 @@ def test_a_distribution_added_to_the_table_becomes_a_stream_method():
             distributions.register(row)
     finally:
         distributions.DISTRIBUTIONS.remove(row)
+
+
+def test_a_pickled_stream_keeps_its_variables_and_gets_a_fresh_history():
+    srng = RandomStreams(5)
+    u = srng.uniform((2,))
+    f = theano.function([], u)
+    f()
+    srng2, u2 = pickle.loads(pickle.dumps((srng, u)))
+    assert u2.rng is srng2.state_updates[0][0] and u2.update == srng2.state_updates[0]
+    f2 = theano.function([], u2)
+    np.testing.assert_array_equal(f2(), f())
+    from symlab.random import history
+    assert history(srng2).draws == 1 and history(u2).draws == 1
+    srng2.seed(5)
+    first = theano.function([], RandomStreams(5).uniform((2,)))()
+    np.testing.assert_array_equal(f2(), first)
