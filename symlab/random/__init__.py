@@ -17,6 +17,6 @@ from symlab.random.state import fingerprint
 from symlab.random.streams import KINDS, RandomStreams
 
 __all__ = ["RandomStreams", "KINDS", "history", "RngHistory", "StreamHistory", "RandomVariable",
-           "RngType", "shared_rng", "random_variable", "distributions", "DISTRIBUTIONS", "Distribution", "Param",
-           "register", "fingerprint", "draw_count", "MAX_STEPS", "MAX_VALUE_BYTES",
-           "MAX_RECORDED_BYTES"]
+           "RngType", "shared_rng", "random_variable", "distributions", "DISTRIBUTIONS",
+           "Distribution", "Param", "register", "fingerprint", "draw_count", "MAX_STEPS",
+           "MAX_VALUE_BYTES", "MAX_RECORDED_BYTES"]

@@ -31,7 +31,6 @@ adds a row at run time, for code outside symlab.
 """
 
 from dataclasses import dataclass
-import warnings
 
 import numpy as np
 
@@ -297,9 +296,7 @@ def sample(row, rng, size, params, dtype, ndim, label=None):
     """
     label = label or f"{row.name}_rv"
     resolved = _resolve_size(row, size, params, ndim, label)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        values = row.draw_on(rng)(rng, resolved, *params)
+    values = row.draw_on(rng)(rng, resolved, *params)
     values = np.asarray(values, dtype=dtype)
     if resolved is None and values.ndim == 0 and ndim + row.added_ndim > 0:
         values = values.reshape((1,) * (ndim + row.added_ndim))

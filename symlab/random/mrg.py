@@ -105,7 +105,7 @@ class MRG_RandomStreams(RandomStreams):
 
     def choice(self, size=1, a=None, replace=True, p=None, ndim=None, dtype="int64",
                nstreams=None, **kwargs):
-        """``RandomStreams.choice``; MRG's choice over the rows of a matrix ``p`` is not provided."""
+        """``RandomStreams.choice``; MRG's choice over the rows of a matrix ``p`` is missing."""
         p_ndim = 1 if p is None else p.ndim if hasattr(p, "ndim") else np.ndim(p)
         if a is None or p_ndim > 1:
             raise NotImplementedError(

@@ -37,7 +37,7 @@ KINDS = ("randomstate", "generator")
 
 
 def _stream_method(row):
-    """The stream method drawing from ``row``: ``(self, size=None, *params, ndim=None, dtype=...)``."""
+    """The stream method of ``row``: ``(self, size=None, *params, ndim=None, dtype=...)``."""
     P = inspect.Parameter
     parameters = [P("self", P.POSITIONAL_OR_KEYWORD), P("size", P.POSITIONAL_OR_KEYWORD,
                                                         default=None)]
