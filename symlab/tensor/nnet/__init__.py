@@ -21,10 +21,20 @@ from symlab.tensor.variable import as_tensor_variable, constant
 
 __all__ = ["sigmoid", "softplus", "relu", "Softmax", "LogSoftmax", "softmax", "log_softmax",
            "CrossentropyCategorical1Hot", "categorical_crossentropy", "binary_crossentropy",
-           "sigmoid_binary_crossentropy"]
+           "sigmoid_binary_crossentropy", "conv2d"]
 
 sigmoid = ELEMWISE_FUNCTIONS["sigmoid"]
 softplus = ELEMWISE_FUNCTIONS["softplus"]
+
+
+def __getattr__(name):
+    # T.nnet.conv2d and T.nnet.conv: the convolution layer sits above this one (DESIGN.md),
+    # so it is imported when first used.
+    if name in ("conv2d", "conv"):
+        import importlib  # upward: the convolution layer, loaded when used
+        conv = importlib.import_module("symlab.tensor.nnet.conv")
+        return conv if name == "conv" else conv.conv2d
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _describe(var):
