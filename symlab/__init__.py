@@ -10,11 +10,14 @@ from symlab.config import config
 from symlab import tensor
 from symlab.compile import In, Mode, Out, function, shared, SharedVariable
 from symlab.printing import debugprint, pp
+from symlab import gradient
+from symlab.gradient import grad
 
 dprint = debugprint
 
 __all__ = ["config", "tensor", "function", "In", "Out", "shared", "SharedVariable", "Mode",
-           "debugprint", "dprint", "pp", "printing", "RandomStreams", "__version__"]
+           "debugprint", "dprint", "pp", "printing", "RandomStreams", "gradient", "grad",
+           "__version__"]
 
 
 def __getattr__(name):

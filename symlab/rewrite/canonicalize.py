@@ -14,7 +14,7 @@ from symlab.tensor.elemwise import DimShuffle, Elemwise
 __all__ = ["CANONICALIZE", "mul_by_one", "add_zero", "neg_neg", "exp_log", "log_exp",
            "sub_self", "collect_constants", "mul_self_to_sqr", "sort_commutative_inputs",
            "dimshuffle_dimshuffle", "useless_dimshuffle", "useless_identity",
-           "reshape_reshape", "useless_reshape"]
+           "reshape_reshape", "useless_reshape", "remove_gradient_marker"]
 
 
 # ---------------------------------------------------------------- matching helpers
@@ -232,7 +232,15 @@ def useless_identity(fgraph, node):
     return None
 
 
-CANONICALIZE = (useless_identity, useless_dimshuffle, dimshuffle_dimshuffle, reshape_reshape,
+def remove_gradient_marker(fgraph, node):
+    """zero_grad(x), disconnected_grad(x), consider_constant(x) -> x (they only guide grad)."""
+    from symlab.gradient import GradientMarker
+    if isinstance(node.op, GradientMarker):
+        return [node.inputs[0]]
+    return None
+
+
+CANONICALIZE = (remove_gradient_marker, useless_identity, useless_dimshuffle, dimshuffle_dimshuffle, reshape_reshape,
                 useless_reshape, neg_neg, exp_log,
                 log_exp, sub_self, mul_by_one, add_zero, collect_constants, mul_self_to_sqr,
                 sort_commutative_inputs)

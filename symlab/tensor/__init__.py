@@ -18,3 +18,14 @@ from symlab.tensor.shape import (shape, reshape, flatten, transpose, squeeze, ex
                                  shape_padleft, shape_padright, shape_padaxis, concatenate, join,
                                  stack)
 from symlab.tensor.subtensor import set_subtensor, inc_subtensor
+
+
+_GRADIENT_FUNCTIONS = ("grad", "jacobian", "hessian", "Lop", "Rop")
+
+
+def __getattr__(name):
+    # Theano's T.grad and friends live in the gradients layer, above this one.
+    if name in _GRADIENT_FUNCTIONS:
+        import symlab.gradient as gradient  # upward: gradients layer, loaded when used
+        return getattr(gradient, name)
+    raise AttributeError(f"module 'symlab.tensor' has no attribute {name!r}")

@@ -86,6 +86,16 @@ class Alloc(Op):
             static.append(size)
         return Apply(self, [value, *shape], [TensorType(value.type.dtype, tuple(static))])
 
+    def grad(self, node, output_grads):
+        """The value gets g summed over the axes it was stretched along; shapes get none."""
+        from symlab.tensor.elemwise import is_differentiable, unbroadcast
+        (g,) = output_grads
+        value = node.inputs[0]
+        rest = [None] * (len(node.inputs) - 1)
+        if g is None or not is_differentiable(value):
+            return [None] + rest
+        return [unbroadcast(g, value)] + rest
+
     def perform(self, node, inputs):
         value, *shape = inputs
         shape = tuple(int(s) for s in shape)
@@ -267,6 +277,10 @@ class ARange(Op):
                 length = _arange_length(*values, integral)
         return Apply(self, [start, stop, step], [TensorType(self.dtype, (length,))])
 
+    def grad(self, node, output_grads):
+        """The result depends only on sizes and bounds: no gradient flows."""
+        return [None] * len(node.inputs)
+
     def perform(self, node, inputs):
         start, stop, step = (np.asarray(v).item() for v in inputs)
         if step == 0:
@@ -312,6 +326,10 @@ class Eye(Op):
         n, m, k = _int_scalar(n, "eye", "n"), _int_scalar(m, "eye", "m"), _int_scalar(k, "eye", "k")
         shape = (_check_size("eye", "n", n), _check_size("eye", "m", m))
         return Apply(self, [n, m, k], [TensorType(self.dtype, shape)])
+
+    def grad(self, node, output_grads):
+        """The result depends only on sizes and bounds: no gradient flows."""
+        return [None] * len(node.inputs)
 
     def perform(self, node, inputs):
         n, m, k = (int(v) for v in inputs)

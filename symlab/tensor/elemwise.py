@@ -15,7 +15,8 @@ from symlab.tensor.scalar_ops import SCALAR_OPS, ScalarOp
 from symlab.tensor.type import TensorType
 
 __all__ = ["Elemwise", "DimShuffle", "broadcast_static_shapes", "check_runtime_broadcast",
-           "BroadcastError", "natural_dtype", "can_write_result_into"]
+           "BroadcastError", "natural_dtype", "can_write_result_into", "unbroadcast",
+           "is_differentiable"]
 
 # Rules whose computation runs in the output dtype: inputs are cast first.
 _CAST_ALL = {"upcast", "float", "real_float", "true_div", "real", "round", "int_or_bool",
@@ -156,6 +157,21 @@ class Elemwise(Op):
         """This op, writing its result into input ``position``."""
         return Elemwise(self.scalar_op, self.dtype, position)
 
+    def grad(self, node, output_grads):
+        """The row's gradient rule, summed back over broadcast axes, per input.
+
+        Integer and boolean inputs get no gradient (None).
+        """
+        (g,) = output_grads
+        if g is None:
+            return [None] * len(node.inputs)
+        out = node.outputs[0]
+        if not is_differentiable(out):
+            return [None] * len(node.inputs)
+        contributions = self.scalar_op.grad(g, out, *node.inputs)
+        return [None if c is None or not is_differentiable(x) else unbroadcast(c, x)
+                for c, x in zip(contributions, node.inputs)]
+
     def __str__(self):
         return self.name
 
@@ -207,6 +223,36 @@ class Elemwise(Op):
         return [result]
 
 
+def is_differentiable(var):
+    """True if gradients flow through ``var`` (a float or complex tensor)."""
+    return var.type.dtype.startswith(("float", "complex"))
+
+
+def unbroadcast(grad, like):
+    """``grad`` (shaped like a broadcast result) summed down to the type of ``like``.
+
+    Leading axes ``like`` lacks and axes where ``like`` has static size 1 are
+    summed; the result has ``like``'s dtype and broadcast pattern.
+    """
+    from symlab.tensor.math import cast
+    from symlab.tensor.reduction import sum as reduce_sum
+    lead = grad.type.ndim - like.type.ndim
+    kept = [a for a in range(lead, grad.type.ndim)
+            if not (like.type.shape[a - lead] == 1 and grad.type.shape[a] != 1)]
+    summed = [a for a in range(grad.type.ndim) if a not in kept]
+    if summed:
+        grad = reduce_sum(grad, axis=summed)
+        order, k = [], 0
+        for a in range(lead, lead + like.type.ndim):
+            if a in kept:
+                order.append(k)
+                k += 1
+            else:
+                order.append("x")
+        grad = DimShuffle(tuple(order))(grad)
+    return cast(grad, like.type.dtype)
+
+
 class DimShuffle(Op):
     """Reorder, drop (static size 1 only) and insert ('x') dimensions; a view.
 
@@ -246,6 +292,15 @@ class DimShuffle(Op):
                     "; only axes of static size 1 can be dropped")
         shape = tuple(1 if a == "x" else x.type.shape[a] for a in self.new_order)
         return Apply(self, [x], [TensorType(x.type.dtype, shape)])
+
+    def grad(self, node, output_grads):
+        """The inverse dimshuffle: dropped axes come back as size 1, inserted ones go."""
+        (g,) = output_grads
+        if g is None or not is_differentiable(node.inputs[0]):
+            return [None]
+        order = tuple(self.new_order.index(a) if a in self.new_order else "x"
+                      for a in range(node.inputs[0].type.ndim))
+        return [DimShuffle(order)(g)]
 
     def perform(self, node, inputs):
         (x,) = inputs

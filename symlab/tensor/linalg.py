@@ -9,7 +9,7 @@ when the graph is built.
 
 import numpy as np
 
-from symlab.graph.basic import Apply, Op
+from symlab.graph.basic import Apply, GradientNotImplemented, Op
 from symlab.tensor.math import mul
 from symlab.tensor.type import TensorType, upcast
 from symlab.tensor.variable import as_tensor_variable
@@ -64,6 +64,20 @@ class _BinaryLinalgOp(Op):
         """The result is always a new array, never a view of an input."""
         return True
 
+    def grad(self, node, output_grads):
+        """The gradient of each float input (None for integer inputs or no gradient)."""
+        from symlab.tensor.elemwise import is_differentiable, unbroadcast
+        (g,) = output_grads
+        a, b = node.inputs
+        if g is None:
+            return [None, None]
+        ga, gb = self._grads(a, b, g)
+        return [unbroadcast(ga, a) if is_differentiable(a) else None,
+                unbroadcast(gb, b) if is_differentiable(b) else None]
+
+    def _grads(self, a, b, g):
+        raise NotImplementedError
+
     def numpy_callable(self, node):
         out_dtype = node.outputs[0].type.numpy_dtype
         compute = self._numpy
@@ -100,6 +114,9 @@ class Dot(_BinaryLinalgOp):
     def _numpy(self, a, b):
         return np.dot(a, b)
 
+    def _grads(self, a, b, g):
+        return _product_grads(a, b, g, dot)
+
 
 class MatMul(_BinaryLinalgOp):
     """``numpy.matmul``: matrix products over the last two axes, batch axes broadcast.
@@ -131,6 +148,40 @@ class MatMul(_BinaryLinalgOp):
 
     def _numpy(self, a, b):
         return np.matmul(a, b)
+
+    def _grads(self, a, b, g):
+        return _product_grads(a, b, g, matmul)
+
+
+def _product_grads(a, b, g, product):
+    """Gradients of dot(a, b) or matmul(a, b) (0-d to 2-d operands; matmul batches too)."""
+    from symlab.tensor import math as tm
+    from symlab.tensor.reduction import sum as reduce_sum
+    na, nb = a.type.ndim, b.type.ndim
+    if na == 0 or nb == 0:            # a scalar operand multiplies
+        if na == 0:
+            return reduce_sum(tm.mul(g, b)), tm.mul(g, a)
+        return tm.mul(g, b), reduce_sum(tm.mul(g, a))
+    if na == 1 and nb == 1:
+        return tm.mul(g, b), tm.mul(g, a)
+    if (na == 1 and nb > 2) or (nb == 1 and na > 2):
+        raise GradientNotImplemented(f"{product.__name__}: no gradient for a vector times a "
+                                     "tensor of more than 2 dimensions")
+    if na == 1:                       # a (n), b (n, m): out (m)
+        return dot(b, g), tm.mul(a.dimshuffle(0, "x"), g.dimshuffle("x", 0))
+    if nb == 1:                       # a (n, m), b (m): out (n)
+        return tm.mul(g.dimshuffle(0, "x"), b.dimshuffle("x", 0)), dot(_swap_last(a), g)
+    if product is dot and (na > 2 or nb > 2):
+        raise GradientNotImplemented("dot: no gradient for operands of more than 2 dimensions "
+                                     "(use matmul or tensordot)")
+    return product(g, _swap_last(b)), product(_swap_last(a), g)
+
+
+def _swap_last(x):
+    """``x`` with its last two axes swapped."""
+    order = list(range(x.type.ndim))
+    order[-2], order[-1] = order[-1], order[-2]
+    return x.dimshuffle(*order)
 
 
 def _broadcast_batch(a, b):
@@ -202,6 +253,25 @@ class TensorDot(_BinaryLinalgOp):
 
     def _numpy(self, a, b):
         return np.tensordot(a, b, axes=self.axes)
+
+    def _grads(self, a, b, g):
+        """Contract g with the other operand over its free axes, then restore the order."""
+        from symlab.tensor.shape import transpose
+        a_axes, b_axes = self.axes
+        free_a = [i for i in range(a.type.ndim) if i not in a_axes]
+        free_b = [j for j in range(b.type.ndim) if j not in b_axes]
+        g_a = list(range(len(free_a)))
+        g_b = list(range(len(free_a), len(free_a) + len(free_b)))
+        # g . b over b's free axes leaves (free_a..., b's summed axes in increasing order).
+        partner_of_b = dict(zip(b_axes, a_axes))
+        ga_axes = free_a + [partner_of_b[j] for j in sorted(b_axes)]
+        ga = TensorDot((tuple(g_b), tuple(free_b)))(g, b)
+        ga = transpose(ga, [ga_axes.index(i) for i in range(a.type.ndim)])
+        partner_of_a = dict(zip(a_axes, b_axes))
+        gb_axes = [partner_of_a[i] for i in sorted(a_axes)] + free_b
+        gb = TensorDot((tuple(free_a), tuple(g_a)))(a, g)
+        gb = transpose(gb, [gb_axes.index(j) for j in range(b.type.ndim)])
+        return ga, gb
 
 
 _DOT = Dot()

@@ -202,6 +202,29 @@ class Reduce(Op):
         """The result is always a new array, never a view of an input."""
         return True
 
+    def grad(self, node, output_grads):
+        """sum: spread g back; prod: g * prod / x; max/min: g where x equals the result.
+
+        The index and boolean reductions are flat: zero gradient.
+        """
+        from symlab.tensor.creation import zeros_like
+        from symlab.tensor.elemwise import is_differentiable
+        from symlab.tensor import math as tm
+        (x,) = node.inputs
+        (g,) = output_grads
+        if g is None or not is_differentiable(x):
+            return [None]
+        if self.kind in ("argmax", "argmin", "all", "any"):
+            return [zeros_like(x)]
+        spread = tm.add(_keep_dims(g, x, self.axis), zeros_like(x, dtype=g.type.dtype))
+        if self.kind == "sum":
+            result = spread
+        elif self.kind == "prod":
+            result = tm.mul(spread, tm.true_div(_keep_dims(node.outputs[0], x, self.axis), x))
+        else:
+            result = tm.mul(spread, tm.eq(x, _keep_dims(node.outputs[0], x, self.axis)))
+        return [tm.cast(result, x.type.dtype)]
+
     def result_dtype(self, input_dtype):
         """The dtype of the result for an input of ``input_dtype``."""
         if self.dtype is not None:

@@ -8,14 +8,15 @@ A row names the operation and gives everything each reader needs:
 * ``dtype_rule``: the result dtype from the input dtypes, by Theano's rules;
 * ``symbol`` and ``precedence``: how ``pp`` prints it infix (None: as a call);
 * ``commutative``, ``associative``, ``identity``: algebra the rewrites use;
-* ``grad``: the gradient rule (added by the gradients layer's issue; None here).
+* ``grad``: the gradient rule, in the ``GRADIENTS`` column below the rows (read by
+  ``Elemwise.grad``); every row has one.
 
 Adding an elementwise op means adding a row: the tests are parametrized over
 this table, so a row without an independent reference fails them.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -304,7 +305,100 @@ _ROWS = [
     _row("identity",    1, _identity,            "{0}",                           "upcast"),
 ]
 
-SCALAR_OPS = {row.name: row for row in _ROWS}
+
+
+# ---------------------------------------------------------------- the gradient column
+#
+# rule(g, out, *inputs) -> one gradient per input: the gradient of the cost with
+# respect to that input, given g (with respect to out), before broadcasting is
+# undone (Elemwise.grad sums over broadcast axes and casts to the input dtype).
+# Rows whose result is piecewise constant give zeros: connected, but flat.
+
+class _LazyMath:
+    """``t.exp`` etc.: symlab.tensor.math, imported when a rule first runs."""
+
+    def __getattr__(self, name):
+        import symlab.tensor.math as tm
+        return getattr(tm, name)
+
+
+t = _LazyMath()
+
+
+def _c(value, like):
+    """The constant ``value`` in ``like``'s dtype (so a float32 gradient stays float32)."""
+    from symlab.tensor.variable import constant
+    return constant(np.asarray(value, dtype=like.type.dtype))
+
+
+def _flat(g, out, *xs):
+    return [t.zeros_like(x) for x in xs]
+
+
+def _others_product(g, xs, k):
+    others = xs[:k] + xs[k + 1:]
+    return g if not others else t.mul(g, *others)
+
+
+def _extremum(g, out, x, y):
+    # Theano's rule: every input equal to the result receives the gradient.
+    return [g * t.eq(out, x), g * t.eq(out, y)]
+
+
+_SQRT_PI_INV2 = 2.0 / math.sqrt(math.pi)
+
+# name          rule: lambda g, out, *inputs -> [gradient per input]
+GRADIENTS = {
+    "add":        lambda g, out, *xs: [g for _ in xs],
+    "sub":        lambda g, out, x, y: [g, -g],
+    "mul":        lambda g, out, *xs: [_others_product(g, list(xs), k) for k in range(len(xs))],
+    "true_div":   lambda g, out, x, y: [g / y, -g * out / y],
+    "int_div":    _flat,
+    "mod":        lambda g, out, x, y: [g, -g * t.int_div(x, y)],
+    "pow":        lambda g, out, x, y: [g * y * t.pow(x, y - _c(1, out)), g * out * t.log(x)],
+    "neg":        lambda g, out, x: [-g],
+    "abs":        lambda g, out, x: [g * t.sign(x)],
+    "maximum":    _extremum,
+    "minimum":    _extremum,
+    "lt":         _flat, "le": _flat, "gt": _flat, "ge": _flat, "eq": _flat, "neq": _flat,
+    "and_":       _flat, "or_": _flat, "xor": _flat, "invert": _flat,
+    "exp":        lambda g, out, x: [g * out],
+    "exp2":       lambda g, out, x: [g * out * _c(math.log(2), out)],
+    "expm1":      lambda g, out, x: [g * (out + _c(1, out))],
+    "log":        lambda g, out, x: [g / x],
+    "log2":       lambda g, out, x: [g / (x * _c(math.log(2), out))],
+    "log10":      lambda g, out, x: [g / (x * _c(math.log(10), out))],
+    "log1p":      lambda g, out, x: [g / (x + _c(1, out))],
+    "sqrt":       lambda g, out, x: [g * _c(0.5, out) / out],
+    "sqr":        lambda g, out, x: [g * _c(2, out) * x],
+    "reciprocal": lambda g, out, x: [-g * out * out],
+    "sin":        lambda g, out, x: [g * t.cos(x)],
+    "cos":        lambda g, out, x: [-g * t.sin(x)],
+    "tan":        lambda g, out, x: [g * (_c(1, out) + out * out)],
+    "arcsin":     lambda g, out, x: [g / t.sqrt(_c(1, out) - x * x)],
+    "arccos":     lambda g, out, x: [-g / t.sqrt(_c(1, out) - x * x)],
+    "arctan":     lambda g, out, x: [g / (_c(1, out) + x * x)],
+    "arctan2":    lambda g, out, y, x: [g * x / (x * x + y * y), -g * y / (x * x + y * y)],
+    "sinh":       lambda g, out, x: [g * t.cosh(x)],
+    "cosh":       lambda g, out, x: [g * t.sinh(x)],
+    "tanh":       lambda g, out, x: [g * (_c(1, out) - out * out)],
+    "arcsinh":    lambda g, out, x: [g / t.sqrt(x * x + _c(1, out))],
+    "arccosh":    lambda g, out, x: [g / t.sqrt(x * x - _c(1, out))],
+    "arctanh":    lambda g, out, x: [g / (_c(1, out) - x * x)],
+    "sigmoid":    lambda g, out, x: [g * out * (_c(1, out) - out)],
+    "softplus":   lambda g, out, x: [g * t.sigmoid(x)],
+    "erf":        lambda g, out, x: [g * _c(_SQRT_PI_INV2, out) * t.exp(-x * x)],
+    "erfc":       lambda g, out, x: [-g * _c(_SQRT_PI_INV2, out) * t.exp(-x * x)],
+    "floor":      _flat, "ceil": _flat, "trunc": _flat, "round_half_to_even": _flat,
+    "round_half_away_from_zero": _flat, "sign": _flat, "isnan": _flat, "isinf": _flat,
+    "clip":       lambda g, out, x, lo, hi: [t.switch(t.and_(t.ge(x, lo), t.le(x, hi)), g, 0),
+                                             t.switch(t.lt(x, lo), g, 0),
+                                             t.switch(t.gt(x, hi), g, 0)],
+    "switch":     lambda g, out, c, a, b: [None, t.switch(c, g, 0), t.switch(c, 0, g)],
+    "identity":   lambda g, out, x: [g],
+}
+
+SCALAR_OPS = {row.name: replace(row, grad=GRADIENTS[row.name]) for row in _ROWS}
 
 
 def scalar_op_by_name(name):

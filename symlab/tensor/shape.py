@@ -80,6 +80,10 @@ class Shape(Op):
     def perform(self, node, inputs):
         return [np.array(np.shape(inputs[0]), dtype=np.int64)]
 
+    def grad(self, node, output_grads):
+        """A shape does not change with the values: no gradient flows."""
+        return [None]
+
     def numpy_callable(self, node):
         return lambda x: np.array(x.shape, dtype=np.int64)
 
@@ -120,6 +124,16 @@ class MakeVector(Op):
 
     def perform(self, node, inputs):
         return [np.array(inputs, dtype=self.dtype).reshape(len(inputs))]
+
+    def grad(self, node, output_grads):
+        """Element i of g goes to input i (float inputs only)."""
+        from symlab.tensor.elemwise import is_differentiable
+        from symlab.tensor.math import cast
+        (g,) = output_grads
+        if g is None:
+            return [None] * len(node.inputs)
+        return [cast(g[i], v.type.dtype) if is_differentiable(v) else None
+                for i, v in enumerate(node.inputs)]
 
 
 # ----------------------------------------------------------------- reshape
@@ -256,6 +270,15 @@ class Reshape(Op):
                              f"entries, expected {self.ndim}")
         static = _reshape_static_shape(x, _shape_terms(shape, self.ndim))
         return Apply(self, [x, shape], [TensorType(x.type.dtype, static)])
+
+    def grad(self, node, output_grads):
+        """g reshaped back to the input's shape; the shape input gets none."""
+        from symlab.tensor.elemwise import is_differentiable
+        (g,) = output_grads
+        x = node.inputs[0]
+        if g is None or not is_differentiable(x):
+            return [None, None]
+        return [reshape(g, shape(x), ndim=x.type.ndim), None]
 
     def perform(self, node, inputs):
         x, shape = inputs
@@ -465,6 +488,22 @@ class Join(Op):
             out_shape.append(known.pop() if known else None)
         dtype = upcast(*[t.type.dtype for t in tensors])
         return Apply(self, tensors, [TensorType(dtype, tuple(out_shape))])
+
+    def grad(self, node, output_grads):
+        """Each input gets its own slice of g along the join axis."""
+        from symlab.tensor.elemwise import is_differentiable
+        from symlab.tensor.math import add, cast
+        (g,) = output_grads
+        if g is None:
+            return [None] * len(node.inputs)
+        grads, start = [], 0
+        for var in node.inputs:
+            stop = add(start, shape(var)[self.axis]) if not isinstance(start, int) or \
+                var.type.shape[self.axis] is None else start + var.type.shape[self.axis]
+            index = (slice(None),) * self.axis + (slice(start, stop),)
+            grads.append(cast(g[index], var.type.dtype) if is_differentiable(var) else None)
+            start = stop
+        return grads
 
     def perform(self, node, inputs):
         dtype = node.outputs[0].type.dtype

@@ -323,6 +323,18 @@ class _IndexingOp(Op):
         return Apply(self, [x, *index_inputs], [out_type])
 
 
+def _grad_of_indexing(op, node, output_grads, advanced):
+    """x[idx] spreads g back into zeros shaped like x (repeated indices accumulate)."""
+    from symlab.tensor.creation import zeros_like
+    from symlab.tensor.elemwise import is_differentiable
+    (g,) = output_grads
+    x, *index_inputs = node.inputs
+    if g is None or not is_differentiable(x):
+        return [None] * len(node.inputs)
+    spread = IncSubtensor(op.idx_spec, advanced=advanced)(zeros_like(x), g, *index_inputs)
+    return [spread] + [None] * len(index_inputs)
+
+
 class Subtensor(_IndexingOp):
     """Basic indexing ``x[idx_spec]`` (ints, slices, None): a view of ``x``."""
 
@@ -336,6 +348,10 @@ class Subtensor(_IndexingOp):
         if _is_advanced(self.idx_spec):
             raise TypeError(f"{self}: the index holds arrays; use AdvancedSubtensor")
         return self._make(x, index_inputs)
+
+    def grad(self, node, output_grads):
+        """g placed into zeros shaped like x (inc_subtensor)."""
+        return _grad_of_indexing(self, node, output_grads, advanced=False)
 
     def perform(self, node, inputs):
         x, *values = inputs
@@ -363,6 +379,10 @@ class AdvancedSubtensor(_IndexingOp):
 
     def make_node(self, x, *index_inputs):
         return self._make(x, index_inputs)
+
+    def grad(self, node, output_grads):
+        """g added into zeros shaped like x; repeated indices accumulate."""
+        return _grad_of_indexing(self, node, output_grads, advanced=True)
 
     def perform(self, node, inputs):
         x, *values = inputs
@@ -455,6 +475,25 @@ class IncSubtensor(Op):
             raise IndexError(f"{self} of {node.inputs[0]} (runtime shape {np.shape(x)}): "
                              f"{exc}") from None
         return [out]
+
+    def grad(self, node, output_grads):
+        """x gets g (with the region zeroed for a set); y gets g's region, summed to y's shape."""
+        from symlab.tensor.creation import zeros_like
+        from symlab.tensor.elemwise import is_differentiable, unbroadcast
+        (g,) = output_grads
+        x, y, *index_inputs = node.inputs
+        if g is None:
+            return [None] * len(node.inputs)
+        reader = AdvancedSubtensor if self.advanced else Subtensor
+        region = reader(self.idx_spec)(g, *index_inputs)
+        gx = None
+        if is_differentiable(x):
+            gx = g
+            if self.set_instead_of_inc:
+                gx = IncSubtensor(self.idx_spec, set_instead_of_inc=True,
+                                  advanced=self.advanced)(g, zeros_like(region), *index_inputs)
+        gy = unbroadcast(region, y) if is_differentiable(y) else None
+        return [gx, gy] + [None] * len(index_inputs)
 
     def _check_broadcast(self, node, out, index, y):
         """Size-1 dims of ``y`` may stretch only where its type says so (static size 1)."""

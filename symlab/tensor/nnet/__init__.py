@@ -103,6 +103,15 @@ class _AxisOp(Op):
 class Softmax(_AxisOp):
     """``exp(x) / sum(exp(x), axis)``, computed as ``exp(x - max) / sum(exp(x - max))``."""
 
+    def grad(self, node, output_grads):
+        """(g - sum(g * y, axis)) * y, with y the softmax."""
+        (g,) = output_grads
+        if g is None:
+            return [None]
+        y = node.outputs[0]
+        return [_cast_like(tm.mul(tm.sub(g, reduce_sum(tm.mul(g, y), axis=self.axis,
+                                                       keepdims=True)), y), node.inputs[0])]
+
     @property
     def name(self):
         return "softmax"
@@ -115,12 +124,28 @@ class Softmax(_AxisOp):
 class LogSoftmax(_AxisOp):
     """``x - log(sum(exp(x), axis))``, computed as ``(x - max) - log(sum(exp(x - max)))``."""
 
+    def grad(self, node, output_grads):
+        """g - exp(y) * sum(g, axis), with y the log-softmax."""
+        (g,) = output_grads
+        if g is None:
+            return [None]
+        y = node.outputs[0]
+        return [_cast_like(tm.sub(g, tm.mul(tm.exp(y), reduce_sum(g, axis=self.axis,
+                                                                   keepdims=True))),
+                           node.inputs[0])]
+
     @property
     def name(self):
         return "log_softmax"
 
     def _from_shifted(self, shifted):
         return shifted - np.log(np.sum(np.exp(shifted), axis=self.axis, keepdims=True))
+
+
+def _cast_like(grad, x):
+    """``grad`` in ``x``'s dtype, or None when ``x`` takes no gradient (an integer input)."""
+    from symlab.tensor.elemwise import is_differentiable
+    return tm.cast(grad, x.type.dtype) if is_differentiable(x) else None
 
 
 def _normalized_axis(x, axis, caller):
@@ -188,6 +213,19 @@ class CrossentropyCategorical1Hot(Op):
         dtype = _float_dtype(self.name, coding_dist)
         rows = rows_a if rows_a is not None else rows_b
         return Apply(self, [coding_dist, true_idx], [TensorType(dtype, (rows,))])
+
+    def grad(self, node, output_grads):
+        """Only coding[i, idx[i]] moves the result: -g / coding there (or -g for log input)."""
+        from symlab.tensor.creation import arange, zeros_like
+        from symlab.tensor.subtensor import inc_subtensor
+        (g,) = output_grads
+        coding, idx = node.inputs
+        if g is None:
+            return [None, None]
+        rows = arange(coding.shape[0])
+        picked = coding[rows, idx]
+        slope = tm.neg(g) if self.log_input else tm.true_div(tm.neg(g), picked)
+        return [_cast_like(inc_subtensor(zeros_like(coding)[rows, idx], slope), coding), None]
 
     def perform(self, node, inputs):
         coding, idx = np.asarray(inputs[0]), np.asarray(inputs[1])
