@@ -289,7 +289,7 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
         expr = namer.name(var)
         if position in copy_outputs and var in aliases:
             expr = f"{expr}.copy()"
-        if var.type.ndim == 0:
+        if getattr(var.type, "ndim", None) == 0:
             expr = f"_asarray({expr})"
         results.append(expr)
     source = _render(name, params, body, results)

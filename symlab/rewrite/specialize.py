@@ -50,7 +50,7 @@ def pow_to_sqrt(fgraph, node):
 
 def pow_to_reciprocal(fgraph, node):
     """x ** -1 -> reciprocal(x) (float results only: integer powers of -1 are refused by NumPy)."""
-    if dtype_kind(node.outputs[0].type.dtype) != "float":
+    if row_name(node) != "pow" or dtype_kind(node.outputs[0].type.dtype) != "float":
         return None
     return _power_replacement(node, -1, _math().reciprocal)
 
