@@ -334,7 +334,7 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, abs_tol=None, rel_tol=No
     symbolic tensor. The check projects the output on a random direction
     (a scalar cost), then compares ``grad`` of it, evaluated with the
     reference evaluator, with central finite differences of step ``eps``
-    (default 1e-6 for float64, 1e-3 for float32). Raises ``GradientError``
+    (default 1e-6 for float64 inputs, 1e-3 for float32). Raises ``GradientError``
     showing both gradients and where they differ most. Returns None.
     ``mode`` and ``cast_to_output_type`` are accepted for Theano's callers
     and ignored: the check always uses the reference evaluator.
@@ -349,14 +349,17 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, abs_tol=None, rel_tol=No
     out = as_tensor_variable(fun(*symbols))
     out_shape = np.shape(evaluate(out, dict(zip(symbols, pt))))
     for test in range(n_tests):
-        projection = np.asarray(rng.uniform(-1.0, 1.0, size=out_shape), dtype=out.type.dtype)
+        projection_dtype = out.type.dtype if is_differentiable(out) else "float64"
+        projection = np.asarray(rng.uniform(-1.0, 1.0, size=out_shape), dtype=projection_dtype)
         cost = reduce_sum(mul(out, constant(projection)))
         grads = grad(cost, symbols, disconnected_inputs="ignore")
         given = dict(zip(symbols, pt))
         analytic = [np.asarray(v, dtype="float64") for v in evaluate(grads, given)]
-        step = eps if eps is not None else (1e-6 if out.type.dtype == "float64" else 1e-3)
-        atol, rtol = _tolerances(out.type.dtype, abs_tol, rel_tol)
+        narrowest = "float64" if all(p.dtype == np.float64 for p in pt) and \
+            cost.type.dtype == "float64" else "float32"
+        atol, rtol = _tolerances(narrowest, abs_tol, rel_tol)
         for k, point in enumerate(pt):
+            step = eps if eps is not None else (1e-6 if point.dtype == np.float64 else 1e-3)
             numeric = np.zeros(point.shape, dtype="float64")
             for index in np.ndindex(point.shape):
                 shifted = [p.copy() for p in pt]

@@ -332,7 +332,8 @@ def _c(value, like):
 
 
 def _flat(g, out, *xs):
-    return [t.zeros_like(x) for x in xs]
+    from symlab.tensor.creation import zeros_like
+    return [zeros_like(x) for x in xs]
 
 
 def _others_product(g, xs, k):

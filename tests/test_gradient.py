@@ -1,0 +1,211 @@
+"""Gradients: every row of the scalar-op table and every op against finite differences,
+the errors, the markers, jacobian/hessian/Lop/Rop against closed forms, and a mutation
+test showing verify_grad catches a wrong rule."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import symlab as theano
+import symlab.tensor as T
+from symlab.gradient import (DisconnectedInputError, GradientError, consider_constant,
+                             disconnected_grad, grad, hessian, jacobian, verify_grad, zero_grad)
+from symlab.graph import evaluate
+from symlab.tensor.elemwise import Elemwise
+from symlab.tensor.scalar_ops import SCALAR_OPS
+
+RNG = np.random.default_rng(20261126)
+
+
+def uniform(low, high, shape=(3,)):
+    return RNG.uniform(low, high, size=shape)
+
+
+def away_from_integers(shape=(3,)):
+    """Values k + 0.3 or k + 0.7: far from the jumps of floor, round and friends."""
+    return RNG.integers(-3, 3, size=shape) + RNG.choice([0.3, 0.7], size=shape)
+
+
+def signed(shape=(3,)):
+    """Values of either sign, at least 0.4 away from zero."""
+    return RNG.choice([-1, 1], size=shape) * RNG.uniform(0.4, 2.0, size=shape)
+
+
+# Points away from each row's singularities; rows without an entry use uniform(-2, 2).
+DOMAINS = {
+    "true_div": lambda: [uniform(-2, 2), signed()],
+    "int_div": lambda: [away_from_integers() + 10, np.full(3, 1.0)],
+    "mod": lambda: [uniform(0.1, 0.9), uniform(1.5, 2.0)],
+    "pow": lambda: [uniform(0.5, 2.0), uniform(-2, 2)],
+    "abs": lambda: [signed()],
+    "log": lambda: [uniform(0.3, 3)], "log2": lambda: [uniform(0.3, 3)],
+    "log10": lambda: [uniform(0.3, 3)], "log1p": lambda: [uniform(-0.5, 3)],
+    "sqrt": lambda: [uniform(0.3, 3)], "reciprocal": lambda: [signed()],
+    "tan": lambda: [uniform(-1, 1)],
+    "arcsin": lambda: [uniform(-0.8, 0.8)], "arccos": lambda: [uniform(-0.8, 0.8)],
+    "arctanh": lambda: [uniform(-0.8, 0.8)], "arccosh": lambda: [uniform(1.3, 3)],
+    "arctan2": lambda: [signed(), signed()],
+    "floor": lambda: [away_from_integers()], "ceil": lambda: [away_from_integers()],
+    "trunc": lambda: [away_from_integers()], "round_half_to_even": lambda: [away_from_integers()],
+    "round_half_away_from_zero": lambda: [away_from_integers()],
+    "sign": lambda: [signed()],
+    "clip": lambda: [np.array([-1.3, -0.2, 0.3, 1.4]), np.array(-0.6), np.array(0.7)],
+    "switch": lambda: [signed(), uniform(-2, 2), uniform(-2, 2)],
+}
+
+INTEGER_ONLY = {"and_", "or_", "xor", "invert"}     # no float inputs: nothing to differentiate
+
+
+def _row_function(row):
+    op = Elemwise(row)
+    if row.name == "switch":
+        return lambda c, a, b: op(T.gt(c, 0), a, b)
+    return op
+
+
+@pytest.mark.parametrize("name", sorted(set(SCALAR_OPS) - INTEGER_ONLY))
+def test_every_row_gradient_matches_finite_differences(name):
+    row = SCALAR_OPS[name]
+    nin = 3 if row.nin == -1 else row.nin
+    point = DOMAINS.get(name, lambda: [uniform(-2, 2) for _ in range(nin)])()
+    verify_grad(_row_function(row), point, rng=np.random.default_rng(1))
+
+
+def test_a_wrong_rule_is_caught():
+    wrong = dataclasses.replace(SCALAR_OPS["sin"], grad=lambda g, out, x: [g * T.sin(x)])
+    with pytest.raises(GradientError, match="differs from finite differences") as info:
+        verify_grad(Elemwise(wrong), [uniform(-2, 2)])
+    assert "analytic" in str(info.value) and "numeric" in str(info.value)
+    verify_grad(Elemwise(SCALAR_OPS["sin"]), [uniform(-2, 2)])   # the true rule passes
+
+
+OPS = {
+    "sum axis": (lambda a: T.sum(a, axis=1), [(3, 4)]),
+    "sum all": (lambda a: T.sum(a) * a, [(2, 3)]),
+    "prod": (lambda a: T.prod(a, axis=0), [(3, 2)]),
+    "max": (lambda a: T.max(a, axis=1), [(3, 4)]),
+    "min keepdims": (lambda a: T.min(a, axis=0, keepdims=True) * a, [(3, 4)]),
+    "mean": (lambda a: T.mean(a, axis=0), [(3, 4)]),
+    "var": (lambda a: T.var(a, axis=1), [(3, 4)]),
+    "std": (lambda a: T.std(a), [(3, 4)]),
+    "dot mm": (T.dot, [(3, 2), (2, 4)]),
+    "dot vm": (T.dot, [(2,), (2, 4)]),
+    "dot mv": (T.dot, [(3, 2), (2,)]),
+    "dot vv": (T.dot, [(3,), (3,)]),
+    "dot scalar": (T.dot, [(), (3,)]),
+    "matmul batched": (T.matmul, [(2, 3, 2), (2, 4)]),
+    "tensordot": (lambda a, b: T.tensordot(a, b, axes=[[0, 2], [1, 0]]), [(2, 3, 4), (4, 2, 5)]),
+    "reshape": (lambda a: T.reshape(a, (3, 2)) * T.arange(6).reshape((3, 2)), [(2, 3)]),
+    "flatten": (lambda a: a.flatten() ** 2, [(2, 3)]),
+    "transpose": (lambda a: a.T * T.arange(6).reshape((3, 2)), [(2, 3)]),
+    "dimshuffle": (lambda a: a.dimshuffle(1, "x", 0) * 2, [(2, 3)]),
+    "broadcast add": (lambda a, b: a * b.dimshuffle("x", 0), [(3, 2), (2,)]),
+    "concatenate": (lambda a, b: T.concatenate([a, b * 2, a], axis=1), [(2, 3), (2, 2)]),
+    "stack": (lambda a, b: T.stack([a, b]) ** 2, [(), ()]),
+    "basic index": (lambda a: a[1:, ::2] * 3, [(3, 4)]),
+    "int index": (lambda a: a[1] * a[2, 0], [(3, 4)]),
+    "advanced index": (lambda a: a[[0, 2, 0]] * 3, [(3, 4)]),
+    "mask index": (lambda a: a[T.constant(np.array([True, False, True]))] ** 2, [(3, 4)]),
+    "set_subtensor": (lambda a, b: T.set_subtensor(a[1:], b) ** 2, [(3, 4), (4,)]),
+    "inc_subtensor": (lambda a, b: T.inc_subtensor(a[[0, 0, 2]], b) ** 2, [(3, 4), (3, 4)]),
+    "alloc": (lambda a: T.alloc(a, 3, 2), [(2,)]),
+    "cast": (lambda a: T.cast(a, "float64") * 2, [(3,)]),
+    "softmax": (T.nnet.softmax, [(3, 4)]),
+    "softmax axis 0": (lambda a: T.nnet.softmax(a, axis=0), [(3, 4)]),
+    "log_softmax": (T.nnet.log_softmax, [(3, 4)]),
+    "crossentropy 1hot": (lambda a: T.nnet.categorical_crossentropy(
+        T.nnet.softmax(a), T.constant(np.array([1, 0, 3], dtype="int32"))), [(3, 4)]),
+    "crossentropy dist": (lambda a, t: T.nnet.categorical_crossentropy(T.nnet.softmax(a), t),
+                          [(3, 4), (3, 4)]),
+    "binary crossentropy": (lambda a, t: T.nnet.binary_crossentropy(T.nnet.sigmoid(a), t),
+                            [(4,), (4,)]),
+    "relu": (lambda a: T.nnet.relu(a * 3 + 0.01), [(4,)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_gradient_matches_finite_differences(name):
+    fun, shapes = OPS[name]
+    point = [uniform(0.2, 1.2, shape) for shape in shapes]
+    if name == "cast":
+        point = [p.astype("float32") for p in point]   # float32 -> float64 and back
+    verify_grad(fun, point, rng=np.random.default_rng(2))
+
+
+def test_the_tutorial_derivatives():
+    x = T.dscalar("x")
+    f = theano.function([x], T.grad(x ** 2, x))
+    assert f(4) == 8.0 and f(94.2) == pytest.approx(188.4, rel=1e-15)
+    m = T.dmatrix("m")
+    logistic = theano.function([m], T.grad(T.sum(1 / (1 + T.exp(-m))), m))
+    value = np.array([[0.0, 1.0], [-1.0, -2.0]])
+    s = 1 / (1 + np.exp(-value))
+    np.testing.assert_allclose(logistic(value), s * (1 - s), rtol=1e-15)
+
+
+def test_jacobian_hessian_lop_rop_against_closed_forms():
+    x = T.dvector("x")
+    J = theano.function([x], jacobian(x ** 2, x))
+    np.testing.assert_array_equal(J([4.0, 4.0]), [[8.0, 0.0], [0.0, 8.0]])
+    np.testing.assert_array_equal(J([1.0, 2.0, 3.0]), np.diag([2.0, 4.0, 6.0]))
+    H = theano.function([x], hessian(T.sum(x ** 3), x))
+    np.testing.assert_allclose(H([1.0, 2.0]), np.diag([6.0, 12.0]), rtol=1e-15)
+    W, V = T.dmatrices("W", "V")
+    y = T.dot(x, W)
+    rop = theano.function([W, V, x], T.Rop(y, W, V))
+    np.testing.assert_array_equal(rop(np.ones((2, 2)), 2 * np.ones((2, 2)), [0.0, 1.0]), [2.0, 2.0])
+    v = T.dvector("v")
+    lop = theano.function([v, x], T.Lop(y, W, v))
+    np.testing.assert_array_equal(lop([2.0, 2.0], [0.0, 1.0]), [[0.0, 0.0], [2.0, 2.0]])
+    static = T.TensorType("float64", (3,))("static")
+    Js = evaluate(jacobian(T.exp(static), static), {static: [0.0, 1.0, 2.0]})
+    np.testing.assert_allclose(Js, np.diag(np.exp([0.0, 1.0, 2.0])), rtol=1e-15)
+
+
+def test_errors_name_the_variable():
+    x, y = T.dvectors("x", "y")
+    with pytest.raises(TypeError, match="'x'.*2|scalar"):
+        grad(x * 2, x)
+    with pytest.raises(DisconnectedInputError, match="'y'"):
+        grad(T.sum(x), y)
+    np.testing.assert_array_equal(evaluate(grad(T.sum(x), y, disconnected_inputs="ignore"),
+                                           {y: [1.0, 2.0]}), [0.0, 0.0])
+    with pytest.warns(UserWarning, match="'y'"):
+        grad(T.sum(x), y, disconnected_inputs="warn")
+    i = T.ivector("i")
+    with pytest.raises(TypeError, match="not a float"):
+        grad(T.sum(i), i)
+    gi = grad(T.sum(i * x), i)                   # an integer wrt: zeros, as in Theano
+    assert gi.type.dtype == theano.config.floatX
+    np.testing.assert_array_equal(evaluate(gi, {i: [1, 2], x: [1.0, 1.0]}), [0.0, 0.0])
+
+
+def test_markers_and_consider_constant():
+    x = T.dvector("x")
+    xv = np.array([1.0, 2.0])
+    stopped = grad(T.sum(disconnected_grad(x ** 2) + x), x)
+    np.testing.assert_array_equal(evaluate(stopped, {x: xv}), [1.0, 1.0])
+    zeroed = grad(T.sum(zero_grad(x ** 2) * x), x)
+    np.testing.assert_array_equal(evaluate(zeroed, {x: xv}), xv ** 2)
+    square = x ** 2
+    held = grad(T.sum(square * x), x, consider_constant=[square])
+    np.testing.assert_array_equal(evaluate(held, {x: xv}), xv ** 2)
+    with pytest.raises(DisconnectedInputError):
+        grad(T.sum(consider_constant(x) * 2), x)
+    f = theano.function([x], zero_grad(x) * 3)
+    assert "zero_grad" not in theano.debugprint(f, file="str")   # removed before running
+    np.testing.assert_array_equal(f(xv), 3 * xv)
+
+
+def test_gradients_keep_float32():
+    x = T.fvector("x")
+    g = grad(T.sum(T.tanh(x) * 0.5 + T.exp(x) / 3), x)
+    assert g.type.dtype == "float32"
+    assert all(n.outputs[0].type.dtype != "float64" for n in _nodes(g)
+               if hasattr(n.outputs[0].type, "dtype"))
+
+
+def _nodes(var):
+    from symlab.graph.traversal import toposort
+    return toposort([var])
