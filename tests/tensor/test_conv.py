@@ -1,7 +1,9 @@
 """T.nnet.conv2d: values against loop and SciPy references, static shapes, errors,
 gradients by finite differences, and a small LeNet-style net against NumPy."""
 
-import warnings
+import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ import scipy.signal
 
 import symlab.tensor as T
 from symlab import function
+from symlab.gradient import grad, verify_grad
 from symlab.graph.basic import GradientNotImplemented
 from symlab.graph.evaluate import evaluate
 from symlab.tensor.nnet.conv import (Conv2d, Conv2dGradInputs, Conv2dGradWeights, conv2d,
@@ -283,6 +286,21 @@ def test_printed_op():
     assert Conv2d() == Conv2d("valid", 1) and Conv2d() != Conv2d(filter_flip=False)
 
 
+def test_theano_paths_load_the_convolution_layer_when_used():
+    script = ("import sys; import symlab.tensor as T; "
+              "print('symlab.tensor.nnet.conv' in sys.modules); "
+              "print(T.nnet.conv2d.__module__, T.nnet.conv.conv2d is T.nnet.conv2d); "
+              "from symlab.tensor.nnet import conv2d; "
+              "from symlab.tensor.signal.pool import pool_2d; print(pool_2d.__module__)")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=str(pathlib.Path(__file__).resolve().parents[2]))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "symlab.tensor.nnet.conv", "True",
+                                  "symlab.tensor.signal.pool"]
+    with pytest.raises(AttributeError, match="has no attribute 'conv3d'"):
+        T.nnet.conv3d
+
+
 # ------------------------------------------------------------------ gradients
 
 def conv_gradients_by_hand(xv, wv, gv, **kwargs):
@@ -357,16 +375,12 @@ def test_gradient_ops_check_their_inputs():
     assert gw.type.shape == (3, 2, 2, 2)
 
 
-def test_verify_grad_when_available():
-    gradient = pytest.importorskip("symlab.gradient")
-    if not hasattr(gradient, "verify_grad"):
-        pytest.skip("symlab.gradient.verify_grad is not there yet")
+def test_verify_grad():
     rng = np.random.default_rng(3)
     for kwargs in ({"border_mode": "half", "subsample": (2, 1)},
                    {"border_mode": "full", "filter_flip": False, "filter_dilation": (1, 2)}):
-        gradient.verify_grad(lambda x, w: conv2d(x, w, **kwargs),
-                             [rng.normal(size=(2, 2, 5, 6)), rng.normal(size=(3, 2, 3, 2))],
-                             rng=rng)
+        verify_grad(lambda x, w: conv2d(x, w, **kwargs),
+                    [rng.normal(size=(2, 2, 5, 6)), rng.normal(size=(3, 2, 3, 2))], rng=rng)
 
 
 # ------------------------------------------------------------------ a LeNet-style net
@@ -405,18 +419,13 @@ def test_lenet_forward_matches_numpy():
                                expected, rtol=1e-12, atol=1e-14)
 
 
-def test_lenet_gradient_matches_finite_differences_when_grad_is_available():
-    gradient = pytest.importorskip("symlab.gradient")
-    if not hasattr(gradient, "grad"):
-        pytest.skip("symlab.gradient.grad is not there yet")
+def test_lenet_gradient_matches_finite_differences():
     x, w = T.tensor4("x"), T.tensor4("w")
     b, wo, bo = T.dvector("b"), T.dmatrix("wo"), T.dvector("bo")
     labels = np.array([0, 2, 1])
     probabilities = lenet_graph(x, w, b, wo, bo)
     cost = T.mean(T.nnet.categorical_crossentropy(probabilities, T.constant(labels)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        gw, gwo = gradient.grad(cost, [w, wo])
+    gw, gwo = grad(cost, [w, wo])
     values = [RNG.normal(size=(3, 1, 10, 10)), RNG.normal(size=(4, 1, 3, 3)) * 0.5,
               RNG.normal(size=4) * 0.1, RNG.normal(size=(64, 3)) * 0.1, RNG.normal(size=3) * 0.1]
     got_w, got_wo = function([x, w, b, wo, bo], [gw, gwo])(*values)
