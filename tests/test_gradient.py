@@ -209,3 +209,33 @@ def test_gradients_keep_float32():
 def _nodes(var):
     from symlab.graph.traversal import toposort
     return toposort([var])
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_softmax_crossentropy_and_logsumexp_gradients_are_finite_at_1000():
+    m, t = T.dmatrices("m", "t")
+    labels = T.ivector("labels")
+    logits = np.array([[1000.0, 0.0, -1000.0], [0.0, -1000.0, 1000.0], [3.0, 1.0, 2.0]])
+    picked = np.array([2, 1, 0], dtype="int32")
+    onehot = np.eye(3)[picked]
+    # Closed forms: d mean(CE)/dz = (softmax(z) - onehot) / n; d sum(logsumexp)/dz = softmax(z).
+    expected_ce = (_softmax(logits) - onehot) / 3
+    by_index = T.mean(T.nnet.categorical_crossentropy(T.nnet.softmax(m), labels))
+    by_dist = T.mean(T.nnet.categorical_crossentropy(T.nnet.softmax(m), t))
+    lse = T.sum(T.log(T.sum(T.exp(m), axis=1)))
+    f = theano.function([m, labels, t], [T.grad(by_index, m), T.grad(by_dist, m),
+                                         T.grad(lse, m)])
+    fired = set(f.trace.rewrite_names())
+    assert {"crossentropy_softmax_grad", "softmax_grad_of_log", "exp_ratio_shift"} <= fired
+    with np.errstate(over="raise", invalid="raise", divide="raise"):   # underflow is fine
+        g_index, g_dist, g_lse = f(logits, picked, onehot)
+    np.testing.assert_allclose(g_index, expected_ce, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(g_dist, expected_ce, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(g_lse, _softmax(logits), rtol=1e-13, atol=1e-300)
+    naive = theano.function([m, labels], T.grad(by_index, m), mode="NO_REWRITES")
+    with np.errstate(all="ignore"):
+        assert not np.all(np.isfinite(naive(logits, picked)))

@@ -14,7 +14,8 @@ from symlab.tensor.elemwise import DimShuffle, Elemwise
 __all__ = ["CANONICALIZE", "mul_by_one", "add_zero", "neg_neg", "exp_log", "log_exp",
            "sub_self", "collect_constants", "mul_self_to_sqr", "sort_commutative_inputs",
            "dimshuffle_dimshuffle", "useless_dimshuffle", "useless_identity",
-           "reshape_reshape", "useless_reshape", "remove_gradient_marker"]
+           "reshape_reshape", "useless_reshape", "remove_gradient_marker",
+           "shape_of_elemwise", "shape_of_reduce"]
 
 
 # ---------------------------------------------------------------- matching helpers
@@ -240,7 +241,48 @@ def remove_gradient_marker(fgraph, node):
     return None
 
 
-CANONICALIZE = (remove_gradient_marker, useless_identity, useless_dimshuffle, dimshuffle_dimshuffle, reshape_reshape,
+def shape_of_elemwise(fgraph, node):
+    """shape(f(x, y)) -> shape(x) when x alone already has the result's shape.
+
+    The shape then no longer needs f computed (gradients ask for shapes a lot).
+    """
+    from symlab.tensor.shape import Shape, shape
+    if not isinstance(node.op, Shape):
+        return None
+    owner = node.inputs[0].owner
+    if owner is None or not isinstance(owner.op, Elemwise):
+        return None
+    out = owner.outputs[0].type
+    for var in owner.inputs:
+        if isinstance(var, Constant) and var.type.ndim > 0 and out.ndim > 0 and \
+                var.type.shape != out.shape:
+            continue
+        if var.type.ndim == out.ndim and all(
+                s_in == s_out or (s_in is None and s_out is not None and s_out != 1)
+                for s_in, s_out in zip(var.type.shape, out.shape)) and \
+                not any(s_in == 1 and s_out != 1 for s_in, s_out in zip(var.type.shape,
+                                                                        out.shape)):
+            return [shape(var)]
+    return None
+
+
+def shape_of_reduce(fgraph, node):
+    """shape(reduce{axis}(x)) -> shape(x)[kept axes] (the reduction need not run for it)."""
+    from symlab.tensor.reduction import Reduce
+    from symlab.tensor.shape import Shape, shape
+    if not isinstance(node.op, Shape):
+        return None
+    owner = node.inputs[0].owner
+    if owner is None or not isinstance(owner.op, Reduce):
+        return None
+    x = owner.inputs[0]
+    reduced = range(x.type.ndim) if owner.op.axis is None else owner.op.axis
+    kept = [a for a in range(x.type.ndim) if a not in reduced]
+    from symlab.tensor.variable import constant
+    return [as_replacement(shape(x)[constant(np.array(kept, dtype="int64"))], node.outputs[0])]
+
+
+CANONICALIZE = (remove_gradient_marker, shape_of_elemwise, shape_of_reduce, useless_identity, useless_dimshuffle, dimshuffle_dimshuffle, reshape_reshape,
                 useless_reshape, neg_neg, exp_log,
                 log_exp, sub_self, mul_by_one, add_zero, collect_constants, mul_self_to_sqr,
                 sort_commutative_inputs)

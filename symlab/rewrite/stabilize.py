@@ -17,7 +17,8 @@ from symlab.tensor.type import dtype_kind
 
 __all__ = ["STABILIZE", "log1p_from_log", "expm1_from_exp", "softplus_from_log1p_exp",
            "log_sigmoid_to_softplus", "log1m_sigmoid_to_softplus", "logsumexp_shift",
-           "log_softmax_from_log", "crossentropy_softmax", "peel", "rewrap"]
+           "log_softmax_from_log", "crossentropy_softmax", "crossentropy_softmax_grad",
+           "softmax_grad_of_log", "exp_ratio_shift", "peel", "rewrap"]
 
 
 # ---------------------------------------------------------------- wrappers
@@ -254,6 +255,140 @@ def crossentropy_softmax(fgraph, node):
     return None if replacement is None else [replacement]
 
 
+def crossentropy_softmax_grad(fgraph, node):
+    """softmax_grad(crossentropy_grad(g, softmax(x), y), softmax(x)) -> (softmax(x) - onehot(y)) * g."""
+    from symlab.tensor.creation import arange, zeros_like
+    from symlab.tensor.nnet import CrossentropyCategorical1HotGrad, Softmax, SoftmaxGrad
+    from symlab.tensor.subtensor import inc_subtensor
+    if not isinstance(node.op, SoftmaxGrad):
+        return None
+    gz, probs = node.inputs
+    inner = gz.owner
+    if inner is None or not isinstance(inner.op, CrossentropyCategorical1HotGrad) \
+            or inner.op.log_input or inner.inputs[1] is not probs:
+        return None
+    if probs.owner is None or not isinstance(probs.owner.op, Softmax) \
+            or probs.type.ndim != 2 or node.op.axis not in (1, -1):
+        return None
+    g, _, labels = inner.inputs
+    tm = _math()
+    onehot = inc_subtensor(zeros_like(probs)[arange(probs.shape[0]), labels], 1)
+    out = tm.mul(tm.sub(probs, onehot), g.dimshuffle(0, "x"))
+    replacement = as_replacement(out, node.outputs[0])
+    return None if replacement is None else [replacement]
+
+
+def softmax_grad_of_log(fgraph, node):
+    """softmax_grad(g / softmax(x), softmax(x)) -> g - sum(g, axis) * softmax(x)."""
+    from symlab.tensor.nnet import Softmax, SoftmaxGrad
+    from symlab.tensor.reduction import sum as reduce_sum
+    if not isinstance(node.op, SoftmaxGrad):
+        return None
+    gz, probs = node.inputs
+    if owner_row(gz) != "true_div" or gz.owner.inputs[1] is not probs:
+        return None
+    if probs.owner is None or not isinstance(probs.owner.op, Softmax):
+        return None
+    g = gz.owner.inputs[0]
+    tm = _math()
+    out = tm.sub(g, tm.mul(reduce_sum(g, axis=node.op.axis, keepdims=True), probs))
+    replacement = as_replacement(out, node.outputs[0])
+    return None if replacement is None else [replacement]
+
+
+def _spread_of(var, target):
+    """True if ``var`` is ``target`` seen through dimshuffles and additions of zeros."""
+    from symlab.tensor.creation import Alloc
+    while var is not target:
+        owner = var.owner
+        if owner is None:
+            return False
+        if isinstance(owner.op, DimShuffle):
+            var = owner.inputs[0]
+        elif row_name(owner) == "add":
+            rest = [v for v in owner.inputs if not _is_zeros(v, Alloc)]
+            if len(rest) != 1:
+                return False
+            var = rest[0]
+        else:
+            return False
+    return True
+
+
+def _is_zeros(var, alloc_class):
+    if is_constant_equal(var, 0):
+        return True
+    owner = var.owner
+    return owner is not None and isinstance(owner.op, alloc_class) \
+        and is_constant_equal(owner.inputs[0], 0)
+
+
+def exp_ratio_shift(fgraph, node):
+    """exp(x) * (g / sum(exp(x))) -> exp(x - max(x)) * (g / sum(exp(x - max(x)))).
+
+    The gradient of log(sum(exp(x))); the ratio is unchanged, and neither
+    factor overflows.
+    """
+    from symlab.graph.traversal import clone_replace
+    from symlab.tensor.reduction import Reduce
+    from symlab.tensor.reduction import max as reduce_max
+    from symlab.tensor.reduction import sum as reduce_sum
+    if row_name(node) != "mul" or len(node.inputs) != 2:
+        return None
+    for k, exp_var in enumerate(node.inputs):
+        if owner_row(exp_var) != "exp":
+            continue
+        x = exp_var.owner.inputs[0]
+        if dtype_kind(x.type.dtype) != "float" or _already_shifted(x):
+            continue
+        factor = node.inputs[1 - k]
+        ratio = _find_ratio(factor, exp_var, Reduce)
+        if ratio is None or not _spread_of(factor, ratio):
+            continue
+        axis = ratio.owner.inputs[1].owner.op.axis
+        tm = _math()
+        shifted = tm.exp(tm.sub(x, reduce_max(x, axis=axis, keepdims=True)))
+        new_ratio = tm.true_div(ratio.owner.inputs[0], reduce_sum(shifted, axis=axis))
+        new_ratio = as_replacement(new_ratio, ratio)
+        if new_ratio is None:
+            continue
+        (new_factor,) = clone_replace([factor], {ratio: new_ratio})
+        out = tm.mul(shifted, new_factor) if k == 0 else tm.mul(new_factor, shifted)
+        replacement = as_replacement(out, node.outputs[0])
+        if replacement is not None:
+            return [replacement]
+    return None
+
+
+def _find_ratio(factor, exp_var, reduce_class):
+    """The g / sum(exp_var) variable that ``factor`` spreads, or None."""
+    var = factor
+    for _ in range(8):
+        owner = var.owner
+        if owner is None:
+            return None
+        if row_name(owner) == "true_div":
+            summed = owner.inputs[1].owner
+            if summed is not None and isinstance(summed.op, reduce_class) \
+                    and summed.op.kind == "sum" and summed.op.dtype is None \
+                    and summed.inputs[0] is exp_var:
+                return var
+            return None
+        if isinstance(owner.op, DimShuffle):
+            var = owner.inputs[0]
+        elif row_name(owner) == "add":
+            candidates = [v for v in owner.inputs if v.owner is not None
+                          and (row_name(v.owner) in ("true_div", "add")
+                               or isinstance(v.owner.op, DimShuffle))]
+            if len(candidates) != 1:
+                return None
+            var = candidates[0]
+        else:
+            return None
+    return None
+
+
 STABILIZE = (log1p_from_log, softplus_from_log1p_exp, expm1_from_exp, log_sigmoid_to_softplus,
              log1m_sigmoid_to_softplus, logsumexp_shift, log_softmax_from_log,
-             crossentropy_softmax)
+             crossentropy_softmax, crossentropy_softmax_grad, softmax_grad_of_log,
+             exp_ratio_shift)

@@ -19,7 +19,8 @@ from symlab.tensor.scalar_ops import upgrade_to_float
 from symlab.tensor.type import TensorType, dtype_kind
 from symlab.tensor.variable import as_tensor_variable, constant
 
-__all__ = ["sigmoid", "softplus", "relu", "Softmax", "LogSoftmax", "softmax", "log_softmax",
+__all__ = ["sigmoid", "softplus", "relu", "Softmax", "SoftmaxGrad", "LogSoftmax", "softmax",
+           "log_softmax", "CrossentropyCategorical1HotGrad",
            "CrossentropyCategorical1Hot", "categorical_crossentropy", "binary_crossentropy",
            "sigmoid_binary_crossentropy", "conv2d"]
 
@@ -104,13 +105,11 @@ class Softmax(_AxisOp):
     """``exp(x) / sum(exp(x), axis)``, computed as ``exp(x - max) / sum(exp(x - max))``."""
 
     def grad(self, node, output_grads):
-        """(g - sum(g * y, axis)) * y, with y the softmax."""
+        """softmax_grad(g, y) = (g - sum(g * y, axis)) * y, with y the softmax."""
         (g,) = output_grads
         if g is None:
             return [None]
-        y = node.outputs[0]
-        return [_cast_like(tm.mul(tm.sub(g, reduce_sum(tm.mul(g, y), axis=self.axis,
-                                                       keepdims=True)), y), node.inputs[0])]
+        return [_cast_like(SoftmaxGrad(self.axis)(g, node.outputs[0]), node.inputs[0])]
 
     @property
     def name(self):
@@ -119,6 +118,50 @@ class Softmax(_AxisOp):
     def _from_shifted(self, shifted):
         e = np.exp(shifted)
         return e / np.sum(e, axis=self.axis, keepdims=True)
+
+
+class SoftmaxGrad(Op):
+    """The gradient through a softmax: ``(gz - sum(gz * y, axis)) * y`` for ``y`` = softmax.
+
+    An op of its own so that the stabilize pass can recognize it next to the
+    gradient of a crossentropy (``crossentropy_softmax_grad``).
+    """
+
+    __props__ = ("axis",)
+
+    def __init__(self, axis):
+        self.axis = axis
+
+    @property
+    def name(self):
+        return "softmax_grad"
+
+    def make_node(self, gz, y):
+        gz, y = as_tensor_variable(gz), as_tensor_variable(y)
+        return Apply(self, [gz, y], [TensorType(y.type.dtype, y.type.shape)])
+
+    def perform(self, node, inputs):
+        gz, y = (np.asarray(v) for v in inputs)
+        dtype = node.outputs[0].type.numpy_dtype
+        with np.errstate(invalid="ignore"):
+            result = (gz - np.sum(gz * y, axis=self.axis, keepdims=True)) * y
+        return [np.asarray(result, dtype=dtype)]
+
+    def output_is_fresh(self, node):
+        """The result is always a new array."""
+        return True
+
+    def grad(self, node, output_grads):
+        """Both inputs, from d out_j = (d gz_j - sum(d gz * y)) y_j + (gz_j - s) d y_j - ..."""
+        (G,) = output_grads
+        gz, y = node.inputs
+        if G is None:
+            return [None, None]
+        s = reduce_sum(tm.mul(gz, y), axis=self.axis, keepdims=True)
+        g_gz = SoftmaxGrad(self.axis)(G, y)
+        g_y = tm.sub(tm.mul(G, tm.sub(gz, s)),
+                     tm.mul(gz, reduce_sum(tm.mul(G, y), axis=self.axis, keepdims=True)))
+        return [_cast_like(g_gz, gz), _cast_like(g_y, y)]
 
 
 class LogSoftmax(_AxisOp):
@@ -216,16 +259,12 @@ class CrossentropyCategorical1Hot(Op):
 
     def grad(self, node, output_grads):
         """Only coding[i, idx[i]] moves the result: -g / coding there (or -g for log input)."""
-        from symlab.tensor.creation import arange, zeros_like
-        from symlab.tensor.subtensor import inc_subtensor
         (g,) = output_grads
         coding, idx = node.inputs
         if g is None:
             return [None, None]
-        rows = arange(coding.shape[0])
-        picked = coding[rows, idx]
-        slope = tm.neg(g) if self.log_input else tm.true_div(tm.neg(g), picked)
-        return [_cast_like(inc_subtensor(zeros_like(coding)[rows, idx], slope), coding), None]
+        dcoding = CrossentropyCategorical1HotGrad(self.log_input)(g, coding, idx)
+        return [_cast_like(dcoding, coding), None]
 
     def perform(self, node, inputs):
         coding, idx = np.asarray(inputs[0]), np.asarray(inputs[1])
@@ -244,6 +283,42 @@ class CrossentropyCategorical1Hot(Op):
             return [np.asarray(-picked, dtype=out_dtype)]
         with np.errstate(divide="ignore"):
             return [np.asarray(-np.log(picked), dtype=out_dtype)]
+
+
+class CrossentropyCategorical1HotGrad(Op):
+    """The gradient of ``crossentropy_categorical_1hot`` with respect to ``coding_dist``:
+    zeros except ``-g[i] / coding[i, idx[i]]`` (``-g[i]`` with ``log_input``) at ``[i, idx[i]]``."""
+
+    __props__ = ("log_input",)
+
+    def __init__(self, log_input=False):
+        self.log_input = bool(log_input)
+
+    @property
+    def name(self):
+        return "crossentropy_categorical_1hot_grad"
+
+    def make_node(self, g, coding, idx):
+        g, coding, idx = (as_tensor_variable(v) for v in (g, coding, idx))
+        return Apply(self, [g, coding, idx], [TensorType(coding.type.dtype, coding.type.shape)])
+
+    def perform(self, node, inputs):
+        g, coding, idx = (np.asarray(v) for v in inputs)
+        out = np.zeros_like(coding, dtype=node.outputs[0].type.numpy_dtype)
+        rows = np.arange(coding.shape[0])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[rows, idx] = -g if self.log_input else -g / coding[rows, idx]
+        return [out]
+
+    def output_is_fresh(self, node):
+        """The result is always a new array."""
+        return True
+
+    def grad(self, node, output_grads):
+        """Second derivatives of the crossentropy are not implemented."""
+        from symlab.graph.basic import GradientNotImplemented
+        raise GradientNotImplemented(f"{self.name}: no second derivative of the crossentropy "
+                                     "yet")
 
 
 def categorical_crossentropy(coding_dist, true_dist):
