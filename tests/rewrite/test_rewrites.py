@@ -189,3 +189,31 @@ def test_useless_reshape_to_the_known_shape():
     free = T.dmatrix("free")
     _, trace = after(free.reshape((2, 3)), "useless_reshape")
     assert trace.rewrite_names() == []       # free's shape is not known: the reshape may matter
+
+
+def test_shapes_no_longer_need_the_values():
+    m = T.dmatrix("m")
+    new, trace = after(T.exp(m).shape, "shape_of_elemwise")
+    assert trace.rewrite_names() == ["shape_of_elemwise"]
+    assert debugprint(new, file="str") == "shape [id A]\n |m [id B]\n"
+    new, trace = after(T.sum(m, axis=0).shape, "shape_of_reduce")
+    assert trace.rewrite_names() == ["shape_of_reduce"]
+    assert debugprint(new, file="str") == (
+        "advanced_subtensor{int64[:]} [id A]\n"
+        " |shape [id B]\n"
+        " | |m [id C]\n"
+        " |TensorConstant{[1]} [id D]\n")
+    np.testing.assert_array_equal(evaluate(new, {m: np.zeros((2, 5))}), [5])
+
+
+def test_shape_of_elemwise_keeps_a_broadcast_shape():
+    r, c = T.drow("r"), T.dcol("c")
+    new, trace = after((r + c).shape, "shape_of_elemwise")
+    assert trace.rewrite_names() == []          # neither input alone has the result's shape
+
+
+def test_gradient_markers_are_removed():
+    from symlab.gradient import zero_grad
+    new, trace = after(zero_grad(x) * y, "remove_gradient_marker")
+    assert trace.rewrite_names() == ["remove_gradient_marker"]
+    assert pp(new) == "x * y"

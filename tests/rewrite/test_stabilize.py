@@ -191,3 +191,32 @@ def test_unsafe_rewrites_are_off_by_default_and_can_be_included():
     ones, zeros = unsafe(np.array([0.0, np.inf]))
     np.testing.assert_array_equal(ones, [1.0, 1.0])    # x/x at 0: 1, not nan
     np.testing.assert_array_equal(zeros, [0.0, 0.0])   # inf*0: 0, not nan
+
+
+def test_gradient_stabilizations_before_and_after():
+    g = T.dvector("g")
+    probs = T.nnet.softmax(m)
+    ce_grad = T.nnet.CrossentropyCategorical1HotGrad()(g, probs, labels)
+    new, trace = after(T.nnet.SoftmaxGrad(1)(ce_grad, probs), "crossentropy_softmax_grad")
+    assert trace.rewrite_names() == ["crossentropy_softmax_grad"]
+    difference, spread_g = new.owner.inputs          # (softmax(m) - onehot) * g[:, None]
+    assert new.owner.op.name == "mul" and difference.owner.op.name == "sub"
+    assert difference.owner.inputs[0] is probs and spread_g.owner.inputs[0] is g
+    values = {m: np.array([[1.0, 2.0, 0.0], [0.0, 0.5, 3.0]]),
+              labels: np.array([2, 0], dtype="int32"), g: np.array([1.0, -2.0])}
+    probs_value = evaluate(probs, values)
+    expected = (probs_value - np.eye(3)[[2, 0]]) * values[g][:, None]
+    np.testing.assert_allclose(evaluate(new, values), expected, rtol=1e-15)
+    G = T.dmatrix("G")
+    new, trace = after(T.nnet.SoftmaxGrad(1)(G / probs, probs), "softmax_grad_of_log")
+    assert trace.rewrite_names() == ["softmax_grad_of_log"]
+    assert new.owner.op.name == "sub" and new.owner.inputs[0] is G   # G - sum(G) * softmax(m)
+    gv = np.array([[1.0, 0.0, 2.0], [0.5, 0.5, -1.0]])
+    np.testing.assert_allclose(evaluate(new, {m: values[m], G: gv}),
+                               gv - gv.sum(axis=1, keepdims=True) * probs_value, rtol=1e-15)
+    lse_grad = T.grad(T.sum(T.log(T.sum(T.exp(m), axis=1))), m)
+    new, trace = after(lse_grad, "exp_ratio_shift")
+    assert trace.rewrite_names() == ["exp_ratio_shift"]
+    data = np.array([[1.0, 2.0], [0.5, -1.0]])
+    np.testing.assert_allclose(evaluate(new, {m: data}), evaluate(lse_grad, {m: data}),
+                               rtol=1e-15)
