@@ -17,9 +17,10 @@ with Theano's semantics:
 
 An output side is ``(size + 2 * pad - ((k - 1) * dilation + 1)) // stride + 1``.
 
-Three ops, each a plain NumPy ``perform`` in the node's dtype (windows taken
-with ``sliding_window_view``, the sum done by ``tensordot``): ``Conv2d``, and
-its two gradients ``Conv2dGradInputs`` (the transposed convolution, scattered
+Three ops, each a plain NumPy ``perform`` in the node's dtype (im2col: the
+windows, taken with ``sliding_window_view``, copied once into a matrix laid
+out for one matrix product with the filters): ``Conv2d``, and its two
+gradients ``Conv2dGradInputs`` (the transposed convolution, scattered
 back one filter tap at a time) and ``Conv2dGradWeights`` (the correlation of
 the input windows with the output gradient). ``Conv2d.grad`` builds them, so
 the gradient of a convolution is an ordinary graph. Second-order gradients
@@ -153,11 +154,21 @@ def _pad(x, pads):
     return np.pad(x, ((0, 0), (0, 0), (pads[0], pads[0]), (pads[1], pads[1])))
 
 
-def _windows(padded, kernel_rows, kernel_cols, stride, dilation):
-    """The filter-sized windows of ``padded``: (batch, channels, out rows, out cols, kr, kc)."""
+def _columns(padded, kernel_rows, kernel_cols, stride, dilation):
+    """The filter-sized windows of ``padded`` as one contiguous array laid out
+    (channels, kernel rows, kernel cols, batch, out rows, out cols): reshaped to
+    (channels * kernel rows * kernel cols, batch * out rows * out cols), one matrix
+    product with the filters does the whole convolution."""
     dilated = ((kernel_rows - 1) * dilation[0] + 1, (kernel_cols - 1) * dilation[1] + 1)
     views = sliding_window_view(padded, dilated, axis=(2, 3))
-    return views[:, :, ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
+    views = views[:, :, ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
+    return np.ascontiguousarray(views.transpose(1, 4, 5, 0, 2, 3))
+
+
+def _as_matrix(columns):
+    """``_columns``' array as a (channels * kernel taps, batch * output positions) matrix."""
+    shape = columns.shape
+    return columns.reshape(shape[0] * shape[1] * shape[2], shape[3] * shape[4] * shape[5])
 
 
 def _oriented(filters, flip):
@@ -165,22 +176,38 @@ def _oriented(filters, flip):
     return filters[:, :, ::-1, ::-1] if flip else filters
 
 
+def _filter_matrix(filters, flip):
+    """The oriented filters as an (output channels, channels * kernel taps) matrix."""
+    n_filters, channels, kernel_rows, kernel_cols = filters.shape
+    return _oriented(filters, flip).reshape(n_filters, channels * kernel_rows * kernel_cols)
+
+
+def _channels_first(g):
+    """``g`` (batch, channels, rows, cols) as a (channels, batch * rows * cols) matrix."""
+    batch, channels, rows, cols = g.shape
+    return np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(channels, batch * rows * cols)
+
+
 def conv2d_numpy(x, w, border_mode, subsample, filter_flip, filter_dilation):
     """The forward convolution in NumPy, in the dtype of ``x`` and ``w`` (already equal)."""
-    pads = _pads(border_mode, w.shape[2], w.shape[3], filter_dilation)
-    windows = _windows(_pad(x, pads), w.shape[2], w.shape[3], subsample, filter_dilation)
-    out = np.tensordot(windows, _oriented(w, filter_flip), axes=([1, 4, 5], [1, 2, 3]))
-    return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+    n_filters, _, kernel_rows, kernel_cols = w.shape
+    pads = _pads(border_mode, kernel_rows, kernel_cols, filter_dilation)
+    columns = _columns(_pad(x, pads), kernel_rows, kernel_cols, subsample, filter_dilation)
+    batch, out_rows, out_cols = columns.shape[3:]
+    out = _filter_matrix(w, filter_flip) @ _as_matrix(columns)
+    return np.ascontiguousarray(out.reshape(n_filters, batch, out_rows, out_cols)
+                                .transpose(1, 0, 2, 3))
 
 
 def conv2d_grad_weights_numpy(x, g, kernel_shape, border_mode, subsample, filter_flip,
                               filter_dilation):
     """The gradient of a cost with respect to the filters, given ``g`` = its gradient
-    with respect to the convolution's output."""
+    with respect to the convolution's output: output gradient times input windows."""
     kernel_rows, kernel_cols = kernel_shape[2], kernel_shape[3]
     pads = _pads(border_mode, kernel_rows, kernel_cols, filter_dilation)
-    windows = _windows(_pad(x, pads), kernel_rows, kernel_cols, subsample, filter_dilation)
-    gw = np.tensordot(g, windows, axes=([0, 2, 3], [0, 2, 3]))
+    columns = _columns(_pad(x, pads), kernel_rows, kernel_cols, subsample, filter_dilation)
+    gw = _channels_first(g) @ _as_matrix(columns).T
+    gw = gw.reshape(g.shape[1], x.shape[1], kernel_rows, kernel_cols)
     return np.ascontiguousarray(_oriented(gw, filter_flip))
 
 
@@ -193,19 +220,21 @@ def conv2d_grad_inputs_numpy(w, g, image_shape, border_mode, subsample, filter_f
     pads = _pads(border_mode, kernel_rows, kernel_cols, filter_dilation)
     out_rows, out_cols = g.shape[2], g.shape[3]
     dtype = np.result_type(w, g)
-    grad = np.zeros((batch, channels, rows + 2 * pads[0], cols + 2 * pads[1]), dtype=dtype)
-    if out_rows and out_cols:
-        # per tap (kr, kc): a (batch, channels, out rows, out cols) block, made contiguous once
-        taps = np.tensordot(g, _oriented(w, filter_flip), axes=([1], [0]))
-        taps = np.ascontiguousarray(taps.transpose(4, 5, 0, 3, 1, 2))
+    # laid out (channels, batch, padded rows, padded cols) so each tap adds a contiguous block
+    grad = np.zeros((channels, batch, rows + 2 * pads[0], cols + 2 * pads[1]), dtype=dtype)
+    if out_rows and out_cols and batch:
+        taps = _filter_matrix(w, filter_flip).T @ _channels_first(g)
+        taps = taps.reshape(channels, kernel_rows, kernel_cols, batch, out_rows, out_cols)
         (stride_r, stride_c), (dil_r, dil_c) = subsample, filter_dilation
         for a in range(kernel_rows):
             r0 = a * dil_r
             row_slice = slice(r0, r0 + stride_r * (out_rows - 1) + 1, stride_r)
             for b in range(kernel_cols):
                 c0 = b * dil_c
-                grad[:, :, row_slice, c0:c0 + stride_c * (out_cols - 1) + 1:stride_c] += taps[a, b]
-    return np.ascontiguousarray(grad[:, :, pads[0]:pads[0] + rows, pads[1]:pads[1] + cols])
+                col_slice = slice(c0, c0 + stride_c * (out_cols - 1) + 1, stride_c)
+                grad[:, :, row_slice, col_slice] += taps[:, a, b]
+    grad = grad[:, :, pads[0]:pads[0] + rows, pads[1]:pads[1] + cols]
+    return np.ascontiguousarray(grad.transpose(1, 0, 2, 3))
 
 
 # ------------------------------------------------------------ the ops

@@ -38,7 +38,6 @@ import numbers
 import warnings
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from symlab.graph.basic import Apply, GradientNotImplemented, Op
 from symlab.tensor.scalar_ops import upgrade_to_float
@@ -140,12 +139,6 @@ class _Geometry:
         p0, p1 = self.pad
         return np.ascontiguousarray(extended[..., p0:p0 + self.rows, p1:p1 + self.cols])
 
-    def windows(self, extended):
-        """A view (..., out rows, out cols, ws rows, ws cols) of the windows."""
-        views = sliding_window_view(extended, self.ws, axis=(-2, -1))
-        views = views[..., ::self.stride[0], ::self.stride[1], :, :]
-        return views[..., :self.out[0], :self.out[1], :, :]
-
     def tap(self, a, b):
         """The index of tap (a, b) of every window in the extended array."""
         (s0, s1), (o0, o1) = self.stride, self.out
@@ -168,20 +161,29 @@ class _Geometry:
 
 
 def pool_numpy(x, ws, stride, pad, ignore_border, mode, dtype):
-    """The pooling in NumPy; the result has ``dtype``."""
+    """The pooling in NumPy; the result has ``dtype``.
+
+    One vectorized step per window tap: tap (a, b) of every window at once is
+    a strided slice of the extended input.
+    """
     geometry = _Geometry(x.shape, ws, stride, pad, ignore_border)
     out_shape = x.shape[:-2] + geometry.out
-    if geometry.empty:
+    if geometry.empty or 0 in x.shape[:-2]:
         return np.zeros(out_shape, dtype=dtype)
     if mode == "max":
-        windows = geometry.windows(geometry.extend(x, _lowest(x.dtype)))
-        return np.asarray(windows.max(axis=(-2, -1)), dtype=dtype)
-    x = x.astype(dtype, copy=False)
-    windows = geometry.windows(geometry.extend(x, 0))
-    total = windows.sum(axis=(-2, -1), dtype=dtype)
-    if mode == "sum":
-        return np.asarray(total, dtype=dtype)
-    return np.asarray(total / geometry.counts(mode), dtype=dtype)
+        extended = geometry.extend(x, _lowest(x.dtype))
+        combine = np.maximum
+    else:
+        extended = geometry.extend(x.astype(dtype, copy=False), 0)
+        combine = np.add
+    out = np.array(extended[geometry.tap(0, 0)], dtype=dtype)
+    for a in range(ws[0]):
+        for b in range(ws[1]):
+            if a or b:
+                combine(out, extended[geometry.tap(a, b)], out=out, casting="unsafe")
+    if mode.startswith("average"):
+        out /= geometry.counts(mode)
+    return out
 
 
 def max_pool_grad_numpy(x, maxout, gz, ws, stride, pad, ignore_border, dtype):
