@@ -9,6 +9,7 @@ finite differences, computed with the reference evaluator.
 """
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -101,6 +102,28 @@ def _check_cost(cost):
                         "boolean cost has no gradient")
 
 
+def _stabilized(cost, wrt):
+    """``cost`` with the stabilize pass run on its graph (same leaves, same value).
+
+    The ``wrt`` variables are kept: the graph is cut at them, so one that is an
+    intermediate value stays in the new graph.
+
+    Differentiating the stable form gives stable gradients: the gradient of
+    log(sigmoid(x)) is then sigmoid(-x), finite where sigmoid saturates,
+    instead of (g / sigmoid(x)) * sigmoid(x) * (1 - sigmoid(x)), which is nan
+    there. Skipped when ``consider_constant`` or ``known_grads`` name
+    variables inside the cost's graph, which a rewrite could replace.
+    """
+    from symlab.rewrite import rewrite_graph  # upward: rewrites layer, loaded when used
+    only_stabilize = SimpleNamespace(optimizer=None, include=("stabilize",), exclude=())
+    from symlab.graph.traversal import graph_inputs
+    leaves = [v for v in graph_inputs([cost]) if v.owner is None and not hasattr(v, "data")
+              and not hasattr(v, "get_value")]
+    inputs = list(wrt) + [v for v in leaves if v not in set(wrt)]
+    new_cost, _ = rewrite_graph(cost, inputs=inputs, mode=only_stabilize)
+    return new_cost
+
+
 def _depends_on(roots, targets, stop):
     """The variables on some path from ``targets`` up to ``roots`` (not crossing ``stop``)."""
     nodes = toposort(roots, stop_at=stop)
@@ -143,6 +166,8 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", known_g
     roots = list(known)
     if cost is not None:
         _check_cost(cost)
+        if not known and not consider_constant:
+            cost = _stabilized(cost, wrt_list)
         known.setdefault(cost, ones_like(cost))
         roots.append(cost)
     if not roots:

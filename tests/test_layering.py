@@ -112,7 +112,7 @@ def test_core_works_with_optional_packages_blocked():
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == "0.5"
-    assert lines[1].startswith("fused{1 / (1 + exp(-i0))}")
+    assert lines[1].startswith("sigmoid")
     assert "'text/plain'" in lines[2]
     assert lines[3] == "[]"
 

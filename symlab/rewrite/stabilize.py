@@ -15,7 +15,8 @@ from symlab.rewrite.canonicalize import as_replacement, is_constant_equal, owner
 from symlab.tensor.elemwise import DimShuffle, Elemwise
 from symlab.tensor.type import dtype_kind
 
-__all__ = ["STABILIZE", "log1p_from_log", "expm1_from_exp", "softplus_from_log1p_exp",
+__all__ = ["STABILIZE", "sigmoid_from_exp", "log1p_from_log", "expm1_from_exp",
+           "softplus_from_log1p_exp",
            "log_sigmoid_to_softplus", "log1m_sigmoid_to_softplus", "logsumexp_shift",
            "log_softmax_from_log", "crossentropy_softmax", "crossentropy_softmax_grad",
            "softmax_grad_of_log", "exp_ratio_shift", "peel", "rewrap"]
@@ -115,6 +116,36 @@ def log1p_from_log(fgraph, node):
         return None if rest is None else _math().log1p(rest)
 
     return _replace_through(node, node.inputs[0], build)
+
+
+def sigmoid_from_exp(fgraph, node):
+    """1 / (1 + exp(-x)) -> sigmoid(x) (the logistic function written out)."""
+    if row_name(node) != "true_div" or not _scalar_like_one(node.inputs[0]):
+        return None
+
+    def build(core):
+        if owner_row(core) != "add":
+            return None
+        rest = _other_than_one(core.owner)
+        if rest is None or owner_row(rest) != "exp":
+            return None
+        exponent = rest.owner.inputs[0]
+        tm = _math()
+        argument = exponent.owner.inputs[0] if owner_row(exponent) == "neg" else tm.neg(exponent)
+        return tm.sigmoid(argument)
+
+    core, wrappers = peel(node.inputs[1])
+    if dtype_kind(core.type.dtype) != "float":
+        return None
+    new_core = build(core)
+    if new_core is None:
+        return None
+    # 1 / wrap(1 + exp(-x)) == wrap(1 / (1 + exp(-x))): rebuild the wrappers around sigmoid.
+    wrapped = rewrap(new_core, core, wrappers)
+    if wrapped is None:
+        return None
+    replacement = as_replacement(wrapped, node.outputs[0])
+    return None if replacement is None else [replacement]
 
 
 def expm1_from_exp(fgraph, node):
@@ -388,7 +419,8 @@ def _find_ratio(factor, exp_var, reduce_class):
     return None
 
 
-STABILIZE = (log1p_from_log, softplus_from_log1p_exp, expm1_from_exp, log_sigmoid_to_softplus,
+STABILIZE = (sigmoid_from_exp, log1p_from_log, softplus_from_log1p_exp, expm1_from_exp,
+             log_sigmoid_to_softplus,
              log1m_sigmoid_to_softplus, logsumexp_shift, log_softmax_from_log,
              crossentropy_softmax, crossentropy_softmax_grad, softmax_grad_of_log,
              exp_ratio_shift)

@@ -46,14 +46,21 @@ def test_outputs_are_never_fused_away():
 
 
 def test_the_fused_kernel_is_one_block_reusing_its_temporaries():
-    f = function([M], 1 / (1 + T.exp(-M)))
+    f = function([M], T.exp(-M) * 2 + T.sqrt(M))
     assert f.trace.rewrite_names()[-1] == "fuse_elementwise"
-    body = f.source.splitlines()
-    assert body[1] == "    # fused{1 / (1 + exp(-i0))}"
-    assert body[2] == "    _t1 = np.negative(M)"       # the one new array
-    assert all("out=_t" in line for line in body[3:6])  # then written over
-    value = np.array([[0.0, 2.0], [-3.0, 40.0]])
-    np.testing.assert_allclose(f(value), 1 / (1 + np.exp(-value)), rtol=1e-15)
+    body = f.source.splitlines()[1:-1]
+    assert body[0] == "    # fused{2 * exp(-i0) + sqrt(i0)}"
+    news = [line for line in body[1:] if "out=" not in line]
+    assert [line.split(" = ")[1].split("(")[0] for line in news] == ["np.negative", "np.sqrt"]
+    assert len(body) == 6                              # the comment and five steps
+    value = np.array([[0.0, 2.0], [3.0, 40.0]])
+    np.testing.assert_allclose(f(value), np.exp(-value) * 2 + np.sqrt(value), rtol=1e-15)
+
+
+def test_the_logistic_function_becomes_one_sigmoid():
+    f = function([M], 1 / (1 + T.exp(-M)))
+    assert f.trace.rewrite_names() == ["merge_constants", "sigmoid_from_exp"]
+    assert debugprint(f.graph_after.outputs[0], file="str") == "sigmoid [id A]\n |M [id B]\n"
 
 
 def test_fused_broadcasting_matches_the_reference_and_errors_name_the_outer_input():
