@@ -120,7 +120,7 @@ def _elemwise_expr(op, node, ins, ctx, out=None):
         if len(args) == 1:
             return f"{ufunc}({args[0]}, out={out})"
         # Fold left as the row does; write into the buffer from the step that reads it on.
-        first_write = max(args.index(out), 1)
+        first_write = max(args.index(out), 1) if out in args else 1
         expr = args[0]
         for k, arg in enumerate(args[1:], start=1):
             target = f", out={out}" if k >= first_write else ""
@@ -264,6 +264,7 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
     params = [namer.name(v, "i") for v in fgraph.inputs]
     body = []
     aliases = set(fgraph.inputs)
+    roots = {}         # variable -> the variable whose buffer it shares
     for node in fgraph.toposort():
         ins = []
         for var in node.inputs:
@@ -274,21 +275,25 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
             ins.append(namer.name(var))
         outs = [namer.name(v) for v in node.outputs]
         body.extend(lower_node(node.op, node, ins, outs, ctx))
-        if node.op.view_of_input and node.inputs and node.inputs[0] in aliases:
-            aliases.update(node.outputs)
-        written = node.op.writes_into(node)
-        if written is not None and node.inputs[written] in aliases:
-            aliases.update(node.outputs)
+        base = _aliased_input(node)
+        if base is not None:
+            for out in node.outputs:
+                roots[out] = roots.get(base, base)
+            if base in aliases:
+                aliases.update(node.outputs)
     results = []
     copy_outputs = set(copy_outputs)
+    returned = set()   # the buffers of the outputs so far: a second one sharing one is copied
     for position, var in enumerate(fgraph.outputs):
         if isinstance(var, Constant):
             if var not in namer.names:
                 namer.names[var] = ctx.bind("c", var.data)
             aliases.add(var)
         expr = namer.name(var)
-        if position in copy_outputs and var in aliases:
+        root = roots.get(var, var)
+        if (position in copy_outputs and var in aliases) or root in returned:
             expr = f"{expr}.copy()"
+        returned.add(root)
         if getattr(var.type, "ndim", None) == 0:
             expr = f"_asarray({expr})"
         results.append(expr)
@@ -298,6 +303,19 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
         code = _CODE_CACHE[source] = compile(source, f"<symlab generated: {name}>", "exec")
     exec(code, env)
     return Lowered(env[name], source, env)
+
+
+def _aliased_input(node):
+    """The input whose memory ``node``'s result may share (a view, a pass-through, a
+    buffer written in place), or None."""
+    op = node.op
+    written = op.writes_into(node)
+    if written is not None:
+        return node.inputs[written]
+    if node.inputs and (op.view_of_input or (isinstance(op, Elemwise)
+                                             and not op.output_is_fresh(node))):
+        return node.inputs[0]
+    return None
 
 
 def _render(name, params, body, results):

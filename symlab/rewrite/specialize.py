@@ -31,10 +31,15 @@ def _constant_exponent(node):
     return value.reshape(()).item()
 
 
+def _base_in_result_dtype(node):
+    """The base of a pow node cast to the result dtype (int32 ** 2.0 squares in float64)."""
+    return _math().cast(node.inputs[0], node.outputs[0].type.dtype)
+
+
 def _power_replacement(node, exponent, build):
     if _constant_exponent(node) != exponent:
         return None
-    replacement = as_replacement(build(node.inputs[0]), node.outputs[0])
+    replacement = as_replacement(build(_base_in_result_dtype(node)), node.outputs[0])
     return None if replacement is None else [replacement]
 
 
@@ -73,7 +78,7 @@ def pow_to_muls(fgraph, node):
     n = int(exponent)
     if not 1 <= n <= MAX_MUL_EXPONENT or n == 2:
         return None
-    x = node.inputs[0]
+    x = _base_in_result_dtype(node)
     replacement = as_replacement(_power_by_squaring(x, n), node.outputs[0])
     return None if replacement is None else [replacement]
 

@@ -99,7 +99,13 @@ def _other_than_one(node, value=1):
         return None
     rest = list(node.inputs)
     rest.remove(ones[0])
-    return rest[0] if len(rest) == 1 else _math().add(*rest)
+    rest = rest[0] if len(rest) == 1 else _math().add(*rest)
+    return _in_dtype(rest, node.outputs[0])
+
+
+def _in_dtype(var, like):
+    """``var`` cast to ``like``'s dtype, so a stable form computes in the original's precision."""
+    return _math().cast(var, like.type.dtype)
 
 
 # ---------------------------------------------------------------- rewrites
@@ -132,7 +138,7 @@ def sigmoid_from_exp(fgraph, node):
         exponent = rest.owner.inputs[0]
         tm = _math()
         argument = exponent.owner.inputs[0] if owner_row(exponent) == "neg" else tm.neg(exponent)
-        return tm.sigmoid(argument)
+        return tm.sigmoid(_in_dtype(argument, core))
 
     core, wrappers = peel(node.inputs[1])
     if dtype_kind(core.type.dtype) != "float":
@@ -161,7 +167,8 @@ def expm1_from_exp(fgraph, node):
     core, wrappers = peel(exp_var)
     if owner_row(core) != "exp":
         return None
-    wrapped = rewrap(_math().expm1(core.owner.inputs[0]), core, wrappers)
+    wrapped = rewrap(_math().expm1(_in_dtype(core.owner.inputs[0], node.outputs[0])), core,
+                     wrappers)
     if wrapped is None:
         return None
     replacement = as_replacement(wrapped, node.outputs[0])
@@ -207,7 +214,8 @@ def log1m_sigmoid_to_softplus(fgraph, node):
         if owner_row(inner) != "sigmoid":
             return None
         tm = _math()
-        return rewrap(tm.neg(tm.softplus(inner.owner.inputs[0])), inner, wrappers)
+        argument = _in_dtype(inner.owner.inputs[0], core)
+        return rewrap(tm.neg(tm.softplus(argument)), inner, wrappers)
 
     return _replace_through(node, node.inputs[0], build)
 
