@@ -1,0 +1,290 @@
+"""``RNGStepper``: a random variable's (or a stream's) state, drawn, undone, redone, reseeded.
+
+Built on ``symlab.random.history`` (``docs/random.md``). Synced traits::
+
+    fingerprint  12 hex digits of the current state(s)
+    draws        the newest step the history holds (the steps taken, less those
+                 dropped by a draw made after going back)
+    position     the current step, 0 to ``draws``: ``back`` lowers it, ``forward``
+                 and ``draw`` raise it
+    values       the numbers drawn at step ``position`` ([] at step 0, or when
+                 they cannot be replayed): for a random variable, its values
+                 (a scalar as [x], nested lists for 2-d and more), cut to the
+                 first VALUES_LIMIT numbers (per axis: VALUES_LIMIT ** (1/ndim));
+                 for a stream, one entry per variable, in ``labels`` order,
+                 each such a list, or null if that variable did not draw then
+    labels       the names of the variables, in order (one for a variable)
+    histogram    {} for at most HISTOGRAM_MIN numbers, else {"counts": [int],
+                 "edges": [float] (one more than counts), "label": name} of
+                 all the numbers drawn (a stream: of its first variable that drew)
+    can_back, can_forward   whether ``back()`` / ``forward()`` may move
+    error        the message of the last failed action, or ""
+
+Custom messages from the front end: ``{"action": "draw"}``, ``{"action":
+"back"}``, ``{"action": "forward"}`` (both take an optional ``"n"``, default
+1) and ``{"action": "reseed", "seed": <int>}``. The Python methods
+``draw()``, ``back(n)``, ``forward(n)`` and ``reseed(seed)`` do the same,
+and raise where the history raises (after setting ``error``).
+
+``draw()`` compiles, once, a function of no inputs computing the
+variable(s) with their default updates, and calls it: one step. The widget
+listens to its states' notifications, so calls of the user's own functions
+refresh it too.
+"""
+
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+
+from symlab.compile import function
+from symlab.compile.shared import SharedVariable
+from symlab.graph.basic import Variable
+from symlab.notebook._common import MODULE, MODULE_VERSION, WeakObserver, as_data
+from symlab.random import RandomStreams, StreamHistory, history
+
+__all__ = ["RNGStepper", "VALUES_LIMIT", "HISTOGRAM_MIN", "HISTOGRAM_BINS"]
+
+#: The most numbers ``values`` shows per variable.
+VALUES_LIMIT = 100
+#: Draws of more numbers than this get a histogram.
+HISTOGRAM_MIN = 20
+#: Bins of a histogram (integers spanning fewer values get one bin per integer).
+HISTOGRAM_BINS = 20
+
+
+class RNGStepper(widgets.DOMWidget):
+    """Step through the random states of a random variable or of a whole stream.
+
+    ``RNGStepper(rv)``, ``RNGStepper(srng)`` or ``RNGStepper(rv.rng)``;
+    see the module docstring for the synced traits and the messages.
+    """
+
+    _model_name = traitlets.Unicode("RNGStepperModel").tag(sync=True)
+    _view_name = traitlets.Unicode("RNGStepperView").tag(sync=True)
+    _model_module = traitlets.Unicode(MODULE).tag(sync=True)
+    _view_module = traitlets.Unicode(MODULE).tag(sync=True)
+    _model_module_version = traitlets.Unicode(MODULE_VERSION).tag(sync=True)
+    _view_module_version = traitlets.Unicode(MODULE_VERSION).tag(sync=True)
+
+    fingerprint = traitlets.Unicode("").tag(sync=True)
+    draws = traitlets.Int(0).tag(sync=True)
+    position = traitlets.Int(0).tag(sync=True)
+    values = traitlets.List().tag(sync=True)
+    labels = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    histogram = traitlets.Dict().tag(sync=True)
+    can_back = traitlets.Bool(False).tag(sync=True)
+    can_forward = traitlets.Bool(False).tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    _observed = ()  # until __init__ sets it: close() may run on a half-built widget
+
+    def __init__(self, rv_or_stream, **kwargs):
+        try:
+            self._history = history(rv_or_stream)
+        except TypeError:
+            raise TypeError(f"RNGStepper: expected a random variable (made by a RandomStreams), "
+                            f"a RandomStreams or a shared random state; got "
+                            f"{type(rv_or_stream).__name__}") from None
+        super().__init__(**kwargs)
+        self._source = rv_or_stream
+        self._draw_fn = None
+        self._draw_for = ()
+        self._observed = []
+        self._observer = WeakObserver(self._on_change)
+        self.on_msg(self._on_message)
+        self._follow()
+        self.refresh()
+
+    # ------------------------------------------------------------ what is followed
+
+    @property
+    def history(self):
+        """The ``RngHistory`` or ``StreamHistory`` this widget steps."""
+        return self._history
+
+    @property
+    def is_stream(self):
+        return isinstance(self._history, StreamHistory)
+
+    def random_variables(self):
+        """The random variables drawn by ``draw()``, in order (a stream's: creation order)."""
+        source = self._source
+        if isinstance(source, RandomStreams):
+            return [new.owner.outputs[0] for _, new in source.state_updates]
+        if isinstance(source, SharedVariable):
+            update = source.default_update
+            owner = getattr(update, "owner", None)
+            return [owner.outputs[0]] if owner is not None else []
+        return [source]
+
+    def _states(self):
+        source = self._source
+        if isinstance(source, RandomStreams):
+            return [rng for rng, _ in source.state_updates]
+        if isinstance(source, SharedVariable):
+            return [source]
+        return [source.rng]
+
+    def _follow(self):
+        """Observe every state (a stream may have made new variables since)."""
+        for state in self._states():
+            if not any(state is mine for mine in self._observed):
+                state.observe(self._observer)
+                self._observed.append(state)
+
+    def _on_change(self, variable, event):
+        self.refresh()
+
+    def close(self):
+        """Stop listening to the states, then close the widget."""
+        for state in self._observed:
+            try:
+                state.unobserve(self._observer)
+            except ValueError:
+                pass
+        self._observed = []
+        self._draw_fn = None
+        super().close()
+
+    # ------------------------------------------------------------ actions
+
+    def draw(self):
+        """Draw the next values (one step); return them (a stream: a list, in order)."""
+        variables = self.random_variables()
+        if not variables:
+            return self._fail(ValueError("RNGStepper.draw: no random variable is known for this "
+                                         "state (its default_update is not a random draw)"))
+        if self._draw_fn is None or len(self._draw_for) != len(variables) or any(
+                a is not b for a, b in zip(self._draw_for, variables)):
+            try:
+                self._draw_fn = function([], list(variables), name="rng_stepper_draw")
+            except (TypeError, ValueError) as exc:
+                names = ", ".join(_label(v) for v in variables)
+                return self._fail(ValueError(f"RNGStepper.draw: cannot draw {names} without "
+                                             f"inputs: {exc}"))
+            self._draw_for = tuple(variables)
+            self._follow()
+        drawn = self._draw_fn()
+        self.error = ""
+        self.refresh()
+        return drawn if self.is_stream else drawn[0]
+
+    def back(self, n=1):
+        """Restore the state(s) of ``n`` steps earlier: the next draw repeats those numbers."""
+        self._move(self._history.back, n)
+
+    def forward(self, n=1):
+        """Re-apply the state(s) of ``n`` steps later (redo)."""
+        self._move(self._history.forward, n)
+
+    def reseed(self, seed):
+        """Seed anew (a stream: ``srng.seed(seed)``; a variable: a new state from ``seed``)."""
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+            return self._fail(ValueError(f"RNGStepper.reseed: the seed must be a non-negative "
+                                         f"int; got {seed!r:.40}"))
+        self._history.reseed(int(seed))
+        self.error = ""
+        self.refresh()
+
+    def _move(self, method, n):
+        try:
+            method(n)
+        except (IndexError, ValueError) as exc:
+            return self._fail(exc)
+        self.error = ""
+        self.refresh()
+
+    def _fail(self, exc):
+        self.error = str(exc)
+        raise exc
+
+    def _on_message(self, widget, content, buffers):
+        action = content.get("action") if isinstance(content, dict) else None
+        try:
+            if action == "draw":
+                self.draw()
+            elif action in ("back", "forward"):
+                getattr(self, action)(content.get("n", 1))
+            elif action == "reseed":
+                self.reseed(content.get("seed"))
+            else:
+                self.error = (f"RNGStepper: unknown message {action!r}; expected 'draw', "
+                              "'back', 'forward' or 'reseed'")
+        except (IndexError, ValueError, TypeError):
+            pass  # error is already set
+
+    # ------------------------------------------------------------ the synced state
+
+    def refresh(self):
+        """Read the history again (done after every action and every state notification)."""
+        h = self._history
+        variables = self.random_variables()
+        values, histogram = [], {}
+        drawn = self._values_at(h.draws, variables)
+        if self.is_stream:
+            values = [None if d is None else _shown(d) for d in drawn]
+        elif drawn and drawn[0] is not None:
+            values = _shown(drawn[0])
+        for variable, data in zip(variables, drawn):
+            if data is not None and np.size(data) > HISTOGRAM_MIN:
+                histogram = _histogram(data, _label(variable))
+                break
+        with self.hold_sync():
+            self.fingerprint = h.fingerprint
+            self.draws = h.last
+            self.position = h.draws
+            self.labels = [_label(v) for v in variables]
+            self.values = values
+            self.histogram = histogram
+            self.can_back = h.draws > h.first
+            self.can_forward = h.draws < h.last
+
+    def _values_at(self, step, variables):
+        """The arrays drawn at ``step``, one per variable (None where unknown)."""
+        if step <= self._history.first:
+            return [None] * len(variables)
+        try:
+            replayed = self._history.replay(step)
+        except (IndexError, ValueError):
+            return [None] * len(variables)
+        if not self.is_stream:
+            return [replayed]
+        return [replayed.get(v) for v in variables]
+
+    def __repr__(self):
+        return (f"<RNGStepper {', '.join(self.labels)}: step {self.position} of {self.draws}, "
+                f"state {self.fingerprint}>")
+
+
+def _label(variable):
+    if isinstance(variable, Variable) and variable.name:
+        return variable.name
+    return str(variable)
+
+
+def _shown(array):
+    """The first VALUES_LIMIT numbers of ``array`` as a list (a scalar as [x])."""
+    array = np.asarray(array)
+    if array.size > VALUES_LIMIT:
+        per_axis = max(1, int(VALUES_LIMIT ** (1.0 / array.ndim)))
+        array = array[tuple(slice(0, per_axis) for _ in range(array.ndim))]
+    data = as_data(array)
+    return data if isinstance(data, list) else [data]
+
+
+def _histogram(array, label):
+    data = np.asarray(array)
+    if data.dtype.kind == "c":
+        data = data.real
+    data = data.astype(np.float64).ravel()
+    data = data[np.isfinite(data)]
+    if data.size == 0:
+        return {}
+    low, high = float(data.min()), float(data.max())
+    if np.asarray(array).dtype.kind in "iub" and high - low < HISTOGRAM_BINS:
+        edges = np.arange(low, high + 2) - 0.5
+    else:
+        edges = HISTOGRAM_BINS
+    counts, edges = np.histogram(data, bins=edges)
+    return {"counts": [int(c) for c in counts], "edges": [float(e) for e in edges],
+            "label": label}
