@@ -44,6 +44,10 @@ Cases:
   rewrite events that rebuild only its path to the output: many events,
   each touching a small part of the graph.
 
+Clock: wall time (``time.perf_counter``); ``--cpu`` times this process's
+CPU time instead (``time.process_time``), steadier on a machine shared
+with other work.
+
 Fair timing: every run builds its graph afresh (new variables and nodes)
 outside the timed region, and clears the backend's generated-code cache
 (``numpy_backend._CODE_CACHE``) first, so each compile pays Python's
@@ -171,13 +175,13 @@ def _fresh():
     numpy_backend._CODE_CACHE.clear()
 
 
-def time_compile(build):
+def time_compile(build, clock=time.perf_counter):
     """Seconds for one ``symlab.function`` of a freshly built graph."""
     inputs, outputs = build()
     _fresh()
-    start = time.perf_counter()
+    start = clock()
     symlab.function(inputs, outputs[0])
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def count_events(build):
@@ -186,28 +190,28 @@ def count_events(build):
     return len(symlab.function(inputs, outputs[0]).trace)
 
 
-def time_rewrites(build):
+def time_rewrites(build, clock=time.perf_counter):
     """Seconds for the default rewrites on a fresh FunctionGraph of a fresh graph."""
     inputs, outputs = build()
     fgraph = FunctionGraph(inputs, outputs)
-    start = time.perf_counter()
+    start = clock()
     optimize(fgraph)
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def time_lowering(build):
+def time_lowering(build, clock=time.perf_counter):
     """Seconds for lowering an optimized graph (rewrites done outside the timed region)."""
     inputs, outputs = build()
     fgraph = FunctionGraph(inputs, outputs)
     optimize(fgraph)
     _fresh()
-    start = time.perf_counter()
+    start = clock()
     numpy_backend.lower(fgraph, copy_outputs=[0])
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def median(measure, build, repeat):
-    return statistics.median(measure(build) for _ in range(repeat))
+def median(measure, build, repeat, clock):
+    return statistics.median(measure(build, clock) for _ in range(repeat))
 
 
 def main(argv=None):
@@ -215,7 +219,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
     parser.add_argument("--wide", action="store_true", help="also the wide graphs")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time CPU time (time.process_time) instead of wall time")
     args = parser.parse_args(argv)
+    clock = time.process_time if args.cpu else time.perf_counter
     repeat = 3 if args.quick else 7
     all_cases = cases(wide=args.wide)
     failures = check(all_cases)
@@ -225,13 +232,15 @@ def main(argv=None):
     previous = {}
     for name, build, _, _ in all_cases:
         nodes = len(FunctionGraph(*build()).apply_nodes)
-        if name in failures:
-            print(f"{name:<12} {nodes:>6}  compile FAILED: {failures[name]}")
+        if name in failures:                   # the rewrites alone may still be timed
+            rewrites = median(time_rewrites, build, repeat, clock)
+            print(f"{name:<12} {nodes:>6} {'':>7} {'FAILED':>11} {rewrites * 1e3:>12.2f}"
+                  f"   compile: {failures[name][:40]}")
             continue
         events = count_events(build)           # also warms process-wide caches
-        total = median(time_compile, build, repeat)
-        rewrites = median(time_rewrites, build, repeat)
-        lowering = median(time_lowering, build, repeat)
+        total = median(time_compile, build, repeat, clock)
+        rewrites = median(time_rewrites, build, repeat, clock)
+        lowering = median(time_lowering, build, repeat, clock)
         kind = name.split()[0]
         growth = f"{total / previous[kind]:.2f}x" if kind in previous else ""
         previous[kind] = total

@@ -20,8 +20,8 @@ rebuilt, when the replacement touched a small part of the graph:
 * only the client lists next to a node that left or joined are edited.
 
 A replacement that rebuilds a quarter of the graph or more (a change near
-the inputs of a chain) rebuilds the index from scratch, which is faster
-then.
+the inputs of a chain), or any replacement in a graph of fewer than 100
+nodes, rebuilds the index from scratch, which is faster then.
 """
 
 from bisect import insort
@@ -35,8 +35,10 @@ __all__ = ["FunctionGraph", "ReplacementError"]
 
 _OUTPUT = "output"
 
-#: Rebuild the index from scratch when a replacement rebuilds more than this share of the nodes.
+#: Rebuild the index from scratch when a replacement rebuilds more than this share of the nodes,
 _PATCH_LIMIT = 0.25
+#: or when the graph has fewer nodes than this.
+_PATCH_MIN_NODES = 100
 
 
 class ReplacementError(TypeError):
@@ -166,7 +168,8 @@ class FunctionGraph:
         old_outputs = self.outputs
         self.outputs = [memo.get(o, o) for o in old_outputs]
         patched = None
-        if self._can_patch and len(downstream) <= _PATCH_LIMIT * len(self.apply_nodes):
+        size = len(self.apply_nodes)
+        if self._can_patch and size >= _PATCH_MIN_NODES and len(downstream) <= _PATCH_LIMIT * size:
             patched = self._patch(downstream, old_outputs)
         removed_nodes, added_nodes = patched or self._rebuild_after_replace()
         removed = [n.id for n in removed_nodes]
