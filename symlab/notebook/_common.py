@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ["MODULE", "MODULE_VERSION", "WeakObserver", "as_number", "as_data", "downsample",
+__all__ = ["MODULE", "MODULE_VERSION", "WeakObserver", "CellHook", "running_shell", "as_number", "as_data", "downsample",
            "function_name"]
 
 #: The npm package (in ``extension/``) registering the widget models and views.
@@ -40,6 +40,39 @@ class WeakObserver:
                 pass
             return
         method(variable, event)
+
+
+class CellHook:
+    """Calls ``method`` (of a widget) after each cell IPython runs (its ``post_run_cell``
+    event): an event, not polling. Holds the widget weakly and removes itself once the
+    widget is gone; ``remove()`` on ``close()``."""
+
+    def __init__(self, method, shell):
+        self._method = weakref.WeakMethod(method)
+        self._events = shell.events
+        self._events.register("post_run_cell", self)
+
+    def __call__(self, result=None):
+        method = self._method()
+        if method is None:
+            self.remove()
+        else:
+            method()
+
+    def remove(self):
+        try:
+            self._events.unregister("post_run_cell", self)
+        except ValueError:
+            pass
+
+
+def running_shell():
+    """The running IPython shell, or None (IPython is imported only if it is loaded)."""
+    import sys
+    if "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+    return get_ipython()
 
 
 def as_number(value):

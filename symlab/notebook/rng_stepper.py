@@ -29,7 +29,9 @@ and raise where the history raises (after setting ``error``).
 ``draw()`` compiles, once, a function of no inputs computing the
 variable(s) with their default updates, and calls it: one step. The widget
 listens to its states' notifications, so calls of the user's own functions
-refresh it too.
+refresh it too; in IPython it also refreshes after each cell (``post_run_cell``),
+for the moves of a history made by code, whose notifications come before the
+history's cursor moves.
 """
 
 import ipywidgets as widgets
@@ -39,7 +41,8 @@ import traitlets
 from symlab.compile import function
 from symlab.compile.shared import SharedVariable
 from symlab.graph.basic import Variable
-from symlab.notebook._common import MODULE, MODULE_VERSION, WeakObserver, as_data
+from symlab.notebook._common import (MODULE, MODULE_VERSION, CellHook, WeakObserver, as_data,
+                                     running_shell)
 from symlab.random import RandomStreams, StreamHistory, history
 
 __all__ = ["RNGStepper", "VALUES_LIMIT", "HISTOGRAM_MIN", "HISTOGRAM_BINS"]
@@ -76,7 +79,9 @@ class RNGStepper(widgets.DOMWidget):
     can_forward = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    _observed = ()  # until __init__ sets it: close() may run on a half-built widget
+    # Until __init__ sets them: close() may run on a half-built widget.
+    _observed = ()
+    _cell_hook = None
 
     def __init__(self, rv_or_stream, **kwargs):
         try:
@@ -93,6 +98,11 @@ class RNGStepper(widgets.DOMWidget):
         self._observer = WeakObserver(self._on_change)
         self.on_msg(self._on_message)
         self._follow()
+        shell = running_shell()
+        if shell is not None:
+            # A history moved by code (h.back()) notifies before its cursor moves: the
+            # refresh after the cell shows where it ended.
+            self._cell_hook = CellHook(self.refresh, shell)
         self.refresh()
 
     # ------------------------------------------------------------ what is followed
@@ -144,6 +154,9 @@ class RNGStepper(widgets.DOMWidget):
                 pass
         self._observed = []
         self._draw_fn = None
+        if self._cell_hook is not None:
+            self._cell_hook.remove()
+            self._cell_hook = None
         super().close()
 
     # ------------------------------------------------------------ actions

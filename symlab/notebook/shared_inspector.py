@@ -31,15 +31,14 @@ weak registries at each refresh). ``close()`` unsubscribes.
 """
 
 import ast
-import weakref
 
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 
 from symlab.compile.shared import SharedVariable
-from symlab.notebook._common import (MODULE, MODULE_VERSION, WeakObserver, as_data, as_number,
-                                     downsample, function_name)
+from symlab.notebook._common import (MODULE, MODULE_VERSION, CellHook, WeakObserver, as_data,
+                                     as_number, downsample, function_name, running_shell)
 from symlab.random.state import fingerprint, is_rng
 
 __all__ = ["SharedInspector", "PREVIEW_LIMIT", "EDIT_LIMIT"]
@@ -63,8 +62,9 @@ class SharedInspector(widgets.DOMWidget):
 
     ``SharedInspector(f)``, ``SharedInspector(get_ipython().user_ns)``,
     ``SharedInspector([w, b])``; with no argument, the running IPython's
-    namespace. A namespace is scanned again by ``refresh()`` (the magic
-    ``%symlab_shared`` does it after each cell), so new variables appear.
+    namespace, scanned again after each cell (IPython's ``post_run_cell``
+    event) so that new variables appear. ``refresh()`` rescans a namespace
+    and rebuilds every row (the readers of functions compiled since too).
     """
 
     _model_name = traitlets.Unicode("SharedInspectorModel").tag(sync=True)
@@ -87,7 +87,7 @@ class SharedInspector(widgets.DOMWidget):
         if f_or_namespace is None:
             shell = _ipython()
             f_or_namespace = shell.user_ns
-            self._cell_hook = _CellHook(self, shell)
+            self._cell_hook = CellHook(self.refresh, shell)
         self._namespace = None
         self._fixed = None
         if isinstance(f_or_namespace, dict):
@@ -195,35 +195,11 @@ class SharedInspector(widgets.DOMWidget):
 # ---------------------------------------------------------------- sources
 
 def _ipython():
-    from IPython import get_ipython
-    shell = get_ipython()
+    shell = running_shell()
     if shell is None:
         raise TypeError("SharedInspector(): with no argument it shows the IPython namespace, "
                         "but IPython is not running; pass a function, a dict or a list")
     return shell
-
-
-class _CellHook:
-    """Rescans the namespace after each cell (IPython's ``post_run_cell`` event), so that
-    variables defined later appear; holds its inspector weakly."""
-
-    def __init__(self, inspector, shell):
-        self._refresh = weakref.WeakMethod(inspector.refresh)
-        self._events = shell.events
-        self._events.register("post_run_cell", self)
-
-    def __call__(self, result=None):
-        refresh = self._refresh()
-        if refresh is None:
-            self.remove()
-        else:
-            refresh()
-
-    def remove(self):
-        try:
-            self._events.unregister("post_run_cell", self)
-        except ValueError:
-            pass
 
 
 def _variables_of_list(items):
