@@ -1,0 +1,142 @@
+/**
+ * DOT text for one step of a graph document.
+ *
+ * Safety: Graphviz node names are our own (`n<id>` for nodes, `out<k>` for
+ * output markers), every user text (labels, op texts, values) goes only into
+ * a double-quoted `label` after `escapeDotString`, and no `URL`, `href`,
+ * `tooltip` or `id` attribute is ever written. The renderer also strips any
+ * link from the SVG (render.ts), as a second guard.
+ */
+import { IGraphDocument, IStepGraph } from './model';
+import { isFused, nodeText, wrapText } from './text';
+
+/**
+ * Escape text for a double-quoted DOT string used as a label, so that it
+ * shows exactly as given: backslashes and quotes escaped (which also disarms
+ * Graphviz's `\N`, `\G`, `\l` ... escapes), `&` written as `&amp;` (Graphviz
+ * decodes entities in labels), line breaks as `\n`, other control characters
+ * as spaces.
+ */
+export function escapeDotString(text: string): string {
+  let out = '';
+  for (const ch of text.replace(/\r\n?/g, '\n')) {
+    switch (ch) {
+      case '\\':
+        out += '\\\\';
+        break;
+      case '"':
+        out += '\\"';
+        break;
+      case '&':
+        out += '&amp;';
+        break;
+      case '\n':
+        out += '\\n';
+        break;
+      default:
+        out += ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? ' ' : ch;
+    }
+  }
+  return out;
+}
+
+/** `"..."`: a quoted, escaped DOT string. */
+export function dotString(text: string): string {
+  return `"${escapeDotString(text)}"`;
+}
+
+/** The Graphviz name of node `id` (the SVG's `<title>`); ids are integers. */
+export function dotNodeName(id: number): string {
+  if (!Number.isInteger(id)) {
+    throw new TypeError(`node id ${String(id)} is not an integer`);
+  }
+  return id < 0 ? `nm${-id}` : `n${id}`;
+}
+
+/** The node id of a Graphviz name made by `dotNodeName`, or null. */
+export function parseDotNodeName(name: string): number | null {
+  const m = /^n(m?)(\d+)$/.exec(name.trim());
+  if (!m) {
+    return null;
+  }
+  return m[1] ? -Number(m[2]) : Number(m[2]);
+}
+
+export interface IDotOptions {
+  /** Ids of fused nodes drawn open (their whole op text). */
+  expanded?: ReadonlySet<number>;
+  /** `TB` (default) or `LR`. */
+  rankdir?: 'TB' | 'LR';
+  /** Characters per line of an expanded fused node. */
+  wrap?: number;
+}
+
+const SHAPES: { [kind: string]: string } = {
+  apply: 'shape=box, style="rounded,filled", fillcolor="#eef3fb"',
+  input: 'shape=ellipse, style=filled, fillcolor="#fff8e1"',
+  constant: 'shape=box, style=filled, fillcolor="#f3f3f3"',
+  shared: 'shape=cylinder, style=filled, fillcolor="#e8f5e9"'
+};
+
+/**
+ * DOT text drawing `graph` (one step of `doc`): a box per node showing
+ * `nodeText`, an edge per input (labelled with the output index when it is
+ * not 0), and a marker per graph output (`out k`, or `update <name>` for the
+ * outputs that update shared variables).
+ */
+export function toDot(
+  doc: IGraphDocument,
+  graph: IStepGraph,
+  options: IDotOptions = {}
+): string {
+  const expanded = options.expanded ?? new Set<number>();
+  const wrap = options.wrap ?? 40;
+  const lines = [
+    'digraph symlab {',
+    `  rankdir=${options.rankdir === 'LR' ? 'LR' : 'TB'};`,
+    '  bgcolor="transparent";',
+    '  node [fontname="Helvetica", fontsize=11, height=0.3, margin="0.12,0.04"];',
+    '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.6];'
+  ];
+  for (const id of graph.nodes) {
+    const entry = doc.nodes[String(id)] ?? null;
+    const kind = entry?.kind ?? 'apply';
+    let style = SHAPES[kind] ?? SHAPES.apply;
+    let label: string;
+    let cls = `symlab-kind-${kind in SHAPES ? kind : 'apply'}`;
+    if (isFused(entry)) {
+      const open = expanded.has(id);
+      label = open
+        ? wrapText(nodeText(entry, true), wrap).join('\n')
+        : nodeText(entry, false);
+      style = 'shape=box3d, style=filled, fillcolor="#ede7f6"';
+      cls += open ? ' symlab-fused symlab-fused-open' : ' symlab-fused';
+    } else {
+      label = nodeText(entry);
+    }
+    lines.push(
+      `  ${dotNodeName(id)} [label=${dotString(label)}, ${style}, class="${cls}"];`
+    );
+  }
+  for (const [source, target, , index] of graph.edges) {
+    const extra = index !== 0 ? ` [label="${Number(index)}"]` : '';
+    lines.push(`  ${dotNodeName(source)} -> ${dotNodeName(target)}${extra};`);
+  }
+  const updates = new Map(doc.updates.map(([position, shared]) => [position, shared]));
+  graph.outputs.forEach(([node], position) => {
+    if (node === undefined || node === null) {
+      return;
+    }
+    const shared = updates.get(position);
+    const label =
+      shared === undefined
+        ? `out ${position}`
+        : `update ${nodeText(doc.nodes[String(shared)] ?? null)}`;
+    lines.push(
+      `  out${position} [label=${dotString(label)}, shape=plaintext, fontsize=9, class="symlab-output"];`
+    );
+    lines.push(`  ${dotNodeName(node)} -> out${position} [style=dashed, arrowhead=none];`);
+  });
+  lines.push('}');
+  return lines.join('\n');
+}

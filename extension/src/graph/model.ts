@@ -1,0 +1,326 @@
+/**
+ * The JSON graph document (docs/json-graph.md) as types, its validation, and
+ * the graph at any step of the trace, rebuilt from `before` and the events.
+ *
+ * Pure data: no DOM here, so the node tests in tests/ exercise it directly.
+ */
+
+/** A value: `[node id, output index]`. */
+export type Value = [number, number];
+
+/** An edge: `[source id, target id, input position, source output index]`. */
+export type Edge = [number, number, number, number];
+
+export type NodeKind = 'apply' | 'input' | 'constant' | 'shared';
+
+export interface INodeOutput {
+  label: string | null;
+  type: string;
+  dtype: string | null;
+  shape: Array<number | null> | null;
+}
+
+/** One entry of the document's node table. */
+export interface INodeEntry {
+  id: number;
+  kind: NodeKind;
+  op: string | null;
+  label: string | null;
+  type: string;
+  dtype: string | null;
+  shape: Array<number | null> | null;
+  value: string | null;
+  outputs?: INodeOutput[];
+}
+
+/** `before` or `after`: one whole graph. */
+export interface IGraph {
+  inputs: number[];
+  nodes: number[];
+  edges: Edge[];
+  outputs: Value[];
+}
+
+/** One rewrite of the trace. */
+export interface IEvent {
+  index: number;
+  pass: string;
+  rewrite: string;
+  pairs: Array<[Value, Value]>;
+  removed: number[];
+  added: number[];
+  edges: Edge[];
+  outputs: Array<[number, number, number]>;
+}
+
+/** The whole document, as `symlab.printing.to_json` makes it (version 1). */
+export interface IGraphDocument {
+  version: number;
+  name: string | null;
+  nodes: { [id: string]: INodeEntry };
+  before: IGraph;
+  after: IGraph | null;
+  events: IEvent[];
+  updates: Array<[number, number]>;
+}
+
+/** The format version this front end reads. */
+export const FORMAT_VERSION = 1;
+
+/** Graphs with more nodes than this are summarized, not drawn. */
+export const MAX_DRAWN_NODES = 2000;
+
+export type ValidationResult =
+  | { ok: true; doc: IGraphDocument }
+  | { ok: false; error: string };
+
+function isObject(x: unknown): x is { [key: string]: unknown } {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isInt(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x);
+}
+
+function isIntList(x: unknown, length?: number): x is number[] {
+  return (
+    Array.isArray(x) &&
+    (length === undefined || x.length === length) &&
+    x.every(isInt)
+  );
+}
+
+function checkGraph(where: string, g: unknown): string | null {
+  if (!isObject(g)) {
+    return `${where} is not an object`;
+  }
+  if (!isIntList(g.nodes)) {
+    return `${where}.nodes is not a list of node ids`;
+  }
+  if (g.inputs !== undefined && !isIntList(g.inputs)) {
+    return `${where}.inputs is not a list of node ids`;
+  }
+  if (!Array.isArray(g.edges) || !g.edges.every(e => isIntList(e, 4))) {
+    return `${where}.edges is not a list of [source, target, position, index]`;
+  }
+  if (!Array.isArray(g.outputs) || !g.outputs.every(v => isIntList(v, 2))) {
+    return `${where}.outputs is not a list of [node id, output index]`;
+  }
+  return null;
+}
+
+function checkEvent(where: string, e: unknown): string | null {
+  if (!isObject(e)) {
+    return `${where} is not an object`;
+  }
+  if (typeof e.pass !== 'string' || typeof e.rewrite !== 'string') {
+    return `${where} has no pass or rewrite name`;
+  }
+  if (!isIntList(e.removed) || !isIntList(e.added)) {
+    return `${where}.removed or .added is not a list of node ids`;
+  }
+  if (!Array.isArray(e.edges) || !e.edges.every(x => isIntList(x, 4))) {
+    return `${where}.edges is not a list of [source, target, position, index]`;
+  }
+  if (!Array.isArray(e.outputs) || !e.outputs.every(x => isIntList(x, 3))) {
+    return `${where}.outputs is not a list of [position, node id, index]`;
+  }
+  if (e.pairs !== undefined && !Array.isArray(e.pairs)) {
+    return `${where}.pairs is not a list`;
+  }
+  return null;
+}
+
+function checkNode(key: string, n: unknown): string | null {
+  if (!isObject(n)) {
+    return `node ${key} is not an object`;
+  }
+  if (!['apply', 'input', 'constant', 'shared'].includes(n.kind as string)) {
+    return `node ${key} has an unknown kind`;
+  }
+  for (const field of ['op', 'label', 'value', 'dtype']) {
+    const v = n[field];
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      return `node ${key}: ${field} is not text`;
+    }
+  }
+  if (n.type !== undefined && typeof n.type !== 'string') {
+    return `node ${key}: type is not text`;
+  }
+  return null;
+}
+
+/**
+ * Check that `raw` is a version-1 graph document a view can draw, and fill in
+ * the optional parts (`after`, `events`, `updates`, `name`). Unknown keys are
+ * ignored, as the format asks. Never throws: a bad payload gives a message.
+ */
+export function validateDocument(raw: unknown): ValidationResult {
+  if (!isObject(raw)) {
+    return { ok: false, error: 'the graph document is not a JSON object' };
+  }
+  if (raw.version !== FORMAT_VERSION) {
+    return {
+      ok: false,
+      error: `unsupported graph format version ${JSON.stringify(
+        raw.version ?? null
+      )} (this front end reads version ${FORMAT_VERSION})`
+    };
+  }
+  if (!isObject(raw.nodes)) {
+    return { ok: false, error: 'the graph document has no node table' };
+  }
+  const table = raw.nodes;
+  for (const key of Object.keys(table)) {
+    const problem = checkNode(key, table[key]);
+    if (problem) {
+      return { ok: false, error: problem };
+    }
+  }
+  const problem =
+    checkGraph('before', raw.before) ??
+    (raw.after === undefined || raw.after === null
+      ? null
+      : checkGraph('after', raw.after));
+  if (problem) {
+    return { ok: false, error: problem };
+  }
+  const events = raw.events ?? [];
+  if (!Array.isArray(events)) {
+    return { ok: false, error: 'events is not a list' };
+  }
+  for (let i = 0; i < events.length; i++) {
+    const bad = checkEvent(`event ${i}`, events[i]);
+    if (bad) {
+      return { ok: false, error: bad };
+    }
+  }
+  const missing = (ids: number[]): number | undefined =>
+    ids.find(id => !Object.prototype.hasOwnProperty.call(table, String(id)));
+  const graphs = [raw.before, raw.after].filter(isObject) as unknown as IGraph[];
+  for (const g of graphs) {
+    const id = missing(g.nodes);
+    if (id !== undefined) {
+      return { ok: false, error: `node ${id} is not in the node table` };
+    }
+  }
+  for (const e of events as IEvent[]) {
+    const id = missing(e.added);
+    if (id !== undefined) {
+      return { ok: false, error: `node ${id} is not in the node table` };
+    }
+  }
+  const before = raw.before as unknown as IGraph;
+  const doc: IGraphDocument = {
+    version: FORMAT_VERSION,
+    name: typeof raw.name === 'string' ? raw.name : null,
+    nodes: table as unknown as { [id: string]: INodeEntry },
+    before: { ...before, inputs: before.inputs ?? [] },
+    after: isObject(raw.after)
+      ? {
+          ...(raw.after as unknown as IGraph),
+          inputs: (raw.after as unknown as IGraph).inputs ?? []
+        }
+      : null,
+    events: (events as IEvent[]).map((e, i) => ({
+      ...e,
+      index: isInt(e.index) ? e.index : i,
+      pairs: Array.isArray(e.pairs) ? e.pairs : []
+    })),
+    updates: Array.isArray(raw.updates)
+      ? (raw.updates as unknown[]).filter(u => isIntList(u, 2)) as Array<
+          [number, number]
+        >
+      : []
+  };
+  return { ok: true, doc };
+}
+
+/** The graph at one step: node ids in order, edges, outputs. */
+export interface IStepGraph {
+  inputs: number[];
+  nodes: number[];
+  edges: Edge[];
+  outputs: Value[];
+}
+
+/** Step k to step k + 1 by event k (docs/json-graph.md, "Rebuilding"). */
+export function applyEvent(graph: IStepGraph, event: IEvent): IStepGraph {
+  const gone = new Set(event.removed);
+  const present = new Set<number>();
+  const nodes: number[] = [];
+  for (const id of graph.nodes) {
+    if (!gone.has(id) && !present.has(id)) {
+      nodes.push(id);
+      present.add(id);
+    }
+  }
+  for (const id of event.added) {
+    if (!present.has(id)) {
+      nodes.push(id);
+      present.add(id);
+    }
+  }
+  const edges = graph.edges
+    .filter(([source, target]) => !gone.has(source) && !gone.has(target))
+    .concat(event.edges);
+  const outputs = graph.outputs.slice();
+  for (const [position, node, index] of event.outputs) {
+    outputs[position] = [node, index];
+  }
+  return { inputs: graph.inputs, nodes, edges, outputs };
+}
+
+/**
+ * The steps of a document's trace: step 0 is `before`, step k the graph
+ * after the first k events. Steps are computed once, in order, and kept.
+ */
+export class Trace {
+  private readonly _steps: IStepGraph[];
+
+  constructor(readonly doc: IGraphDocument) {
+    const b = doc.before;
+    this._steps = [
+      {
+        inputs: b.inputs.slice(),
+        nodes: b.nodes.slice(),
+        edges: b.edges.slice(),
+        outputs: b.outputs.slice()
+      }
+    ];
+  }
+
+  /** The number of events: steps go from 0 to this. */
+  get length(): number {
+    return this.doc.events.length;
+  }
+
+  /** The graph after the first `k` events. */
+  graphAt(k: number): IStepGraph {
+    if (!Number.isInteger(k) || k < 0 || k > this.length) {
+      throw new RangeError(`step ${k} is outside 0..${this.length}`);
+    }
+    while (this._steps.length <= k) {
+      const last = this._steps[this._steps.length - 1];
+      this._steps.push(applyEvent(last, this.doc.events[this._steps.length - 1]));
+    }
+    return this._steps[k];
+  }
+
+  /** The event that step `k` shows (the one leading to it), or null at step 0. */
+  eventFor(k: number): IEvent | null {
+    return k >= 1 && k <= this.length ? this.doc.events[k - 1] : null;
+  }
+
+  /** The node entry of an id, or null if the table lacks it. */
+  node(id: number): INodeEntry | null {
+    const entry = this.doc.nodes[String(id)];
+    return entry === undefined ? null : entry;
+  }
+}
+
+/** Clamp any number to a valid step of a trace of `length` events. */
+export function clampStep(step: unknown, length: number): number {
+  const k = typeof step === 'number' && Number.isFinite(step) ? Math.round(step) : 0;
+  return Math.min(Math.max(k, 0), length);
+}

@@ -1,0 +1,140 @@
+/** The JSON graph document: validation and the graph at each step of the trace. */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+
+import { applyEvent, clampStep, Trace, validateDocument } from '../src/graph/model';
+import { fixture } from './helpers';
+
+/** The worked example of docs/json-graph.md. */
+const WORKED = {
+  version: 1,
+  name: 'f',
+  nodes: {
+    '1': { id: 1, kind: 'input', op: null, label: 'x', type: 'TensorType(float64, (?,))', dtype: 'float64', shape: [null], value: null },
+    '6': { id: 6, kind: 'apply', op: 'mul', label: 'y', type: 'TensorType(float64, (?,))', dtype: 'float64', shape: [null], value: null },
+    '3': { id: 3, kind: 'apply', op: 'exp', label: null, type: 'TensorType(float64, (?,))', dtype: 'float64', shape: [null], value: null },
+    '4': { id: 4, kind: 'constant', op: null, label: null, type: 'TensorType(int8, ())', dtype: 'int8', shape: [], value: '1' }
+  },
+  before: { inputs: [1], nodes: [1, 3, 4, 6], edges: [[1, 3, 0, 0], [3, 6, 0, 0], [4, 6, 1, 0]], outputs: [[6, 0]] },
+  after: { inputs: [1], nodes: [1, 3], edges: [[1, 3, 0, 0]], outputs: [[3, 0]] },
+  events: [
+    { index: 0, pass: 'canonicalize', rewrite: 'mul_by_one', pairs: [[[6, 0], [3, 0]]], removed: [6, 4], added: [], edges: [], outputs: [[0, 3, 0]] }
+  ],
+  updates: []
+};
+
+function sameGraph(actual: any, expected: any): void {
+  assert.deepEqual([...actual.nodes].sort((a, b) => a - b), [...expected.nodes].sort((a, b) => a - b));
+  const key = (e: number[]): string => e.join(',');
+  assert.deepEqual(actual.edges.map(key).sort(), expected.edges.map(key).sort());
+  assert.deepEqual(actual.outputs, expected.outputs);
+}
+
+test('the worked example: step 1 is after', () => {
+  const r = validateDocument(WORKED);
+  assert.ok(r.ok);
+  const trace = new Trace(r.doc);
+  assert.equal(trace.length, 1);
+  sameGraph(trace.graphAt(0), WORKED.before);
+  sameGraph(trace.graphAt(1), WORKED.after);
+  assert.deepEqual(trace.graphAt(1).nodes, [1, 3]);
+  assert.equal(trace.eventFor(0), null);
+  assert.equal(trace.eventFor(1)!.rewrite, 'mul_by_one');
+  assert.throws(() => trace.graphAt(2), RangeError);
+});
+
+test('a document from symlab: replaying every event gives after', () => {
+  for (const name of ['softplus.json', 'hostile.json']) {
+    const raw = fixture(name);
+    const r = validateDocument(raw);
+    assert.ok(r.ok, name);
+    const trace = new Trace(r.doc);
+    assert.ok(trace.length > 0);
+    sameGraph(trace.graphAt(trace.length), raw.after);
+    sameGraph(trace.graphAt(0), raw.before);
+    // Each step holds only nodes the table knows, with edges between present nodes.
+    for (let k = 0; k <= trace.length; k++) {
+      const g = trace.graphAt(k);
+      const present = new Set(g.nodes);
+      assert.equal(present.size, g.nodes.length, `duplicate node at step ${k}`);
+      for (const [s, t] of g.edges) {
+        assert.ok(present.has(s) && present.has(t), `dangling edge ${s}->${t} at step ${k}`);
+      }
+      for (const [node] of g.outputs) {
+        assert.ok(present.has(node), `output ${node} missing at step ${k}`);
+      }
+    }
+  }
+});
+
+test('an event removes its removed nodes and adds its added nodes', () => {
+  const r = validateDocument(fixture('softplus.json'));
+  assert.ok(r.ok);
+  const trace = new Trace(r.doc);
+  for (let k = 1; k <= trace.length; k++) {
+    const event = trace.eventFor(k)!;
+    const before = new Set(trace.graphAt(k - 1).nodes);
+    const after = new Set(trace.graphAt(k).nodes);
+    for (const id of event.removed) {
+      assert.ok(before.has(id) && !after.has(id), `event ${k - 1} removed ${id}`);
+    }
+    for (const id of event.added) {
+      assert.ok(after.has(id), `event ${k - 1} added ${id}`);
+    }
+  }
+  assert.deepEqual(
+    r.doc.events.map(e => e.rewrite).slice(-2),
+    ['softplus_from_log1p_exp', 'fuse_elementwise']
+  );
+});
+
+test('applyEvent does not change its input', () => {
+  const g = { inputs: [1], nodes: [1, 3, 4, 6], edges: [[1, 3, 0, 0], [3, 6, 0, 0], [4, 6, 1, 0]] as any, outputs: [[6, 0]] as any };
+  const copy = JSON.parse(JSON.stringify(g));
+  applyEvent(g, WORKED.events[0] as any);
+  assert.deepEqual(g, copy);
+});
+
+test('validation: clear messages for bad payloads, never a throw', () => {
+  const bad: Array<[unknown, RegExp]> = [
+    [null, /not a JSON object/],
+    [[1, 2], /not a JSON object/],
+    ['text', /not a JSON object/],
+    [{ ...WORKED, version: 2 }, /unsupported graph format version 2/],
+    [{ ...WORKED, version: undefined }, /unsupported graph format version null/],
+    [{ ...WORKED, nodes: [] }, /no node table/],
+    [{ ...WORKED, before: undefined }, /before is not an object/],
+    [{ ...WORKED, before: { ...WORKED.before, edges: [[1, 2]] } }, /before.edges/],
+    [{ ...WORKED, after: { ...WORKED.after, nodes: ['1'] } }, /after.nodes/],
+    [{ ...WORKED, events: {} }, /events is not a list/],
+    [{ ...WORKED, events: [{ pass: 'p' }] }, /event 0 has no pass or rewrite/],
+    [{ ...WORKED, before: { ...WORKED.before, nodes: [1, 99] } }, /node 99 is not in the node table/],
+    [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], kind: 'evil' } } }, /unknown kind/],
+    [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], label: { x: 1 } } } }, /label is not text/]
+  ];
+  for (const [payload, message] of bad) {
+    const r = validateDocument(payload);
+    assert.equal(r.ok, false, JSON.stringify(payload)?.slice(0, 80));
+    if (!r.ok) {
+      assert.match(r.error, message);
+    }
+  }
+});
+
+test('validation: optional parts are filled, unknown keys ignored', () => {
+  const r = validateDocument({ version: 1, nodes: WORKED.nodes, before: WORKED.before, extra: 5 });
+  assert.ok(r.ok);
+  assert.equal(r.doc.after, null);
+  assert.deepEqual(r.doc.events, []);
+  assert.deepEqual(r.doc.updates, []);
+  assert.equal(r.doc.name, null);
+  assert.equal(new Trace(r.doc).length, 0);
+});
+
+test('clampStep', () => {
+  assert.equal(clampStep(3, 2), 2);
+  assert.equal(clampStep(-1, 2), 0);
+  assert.equal(clampStep('1', 2), 0);
+  assert.equal(clampStep(1.4, 2), 1);
+  assert.equal(clampStep(NaN, 2), 0);
+});
