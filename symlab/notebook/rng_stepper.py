@@ -34,6 +34,8 @@ for the moves of a history made by code, whose notifications come before the
 history's cursor moves.
 """
 
+import time
+
 import ipywidgets as widgets
 import numpy as np
 import traitlets
@@ -79,6 +81,11 @@ class RNGStepper(widgets.DOMWidget):
     can_forward = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
+    #: Seconds. Inside IPython, state changes notified sooner than this after the last
+    #: refresh wait for the next one past it, or for the end of the cell (a loop of
+    #: draws does not send a message per draw). The widget's own actions show at once.
+    refresh_interval = 0.25
+
     # Until __init__ sets them: close() may run on a half-built widget.
     _observed = ()
     _cell_hook = None
@@ -96,6 +103,7 @@ class RNGStepper(widgets.DOMWidget):
         self._draw_for = ()
         self._observed = []
         self._observer = WeakObserver(self._on_change)
+        self._last_change_refresh = -float("inf")
         self.on_msg(self._on_message)
         self._follow()
         shell = running_shell()
@@ -143,7 +151,11 @@ class RNGStepper(widgets.DOMWidget):
                 self._observed.append(state)
 
     def _on_change(self, variable, event):
+        if self._cell_hook is not None and \
+                time.monotonic() - self._last_change_refresh < self.refresh_interval:
+            return  # the cell hook refreshes when the cell ends
         self.refresh()
+        self._last_change_refresh = time.monotonic()
 
     def close(self):
         """Stop listening to the states, then close the widget."""

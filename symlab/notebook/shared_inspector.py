@@ -13,24 +13,31 @@ Synced traits::
                         higher ranks folded to 2-d), at most PREVIEW_LIMIT per axis
              readers    the names of the live compiled functions reading it
              updaters   the names of those updating it
-             editable   true for tensors of at most EDIT_LIMIT numbers
-             value_text the value as text: a Python literal when editable
-                        (what an edit sends back), else a short summary
+             editable   true for real (not complex) tensors of at most EDIT_LIMIT numbers
+             value_text the value as text: when editable, nested lists of numbers
+                        as NumPy writes them (``[[0.1, nan], [1.0, -inf]]``), the
+                        form an edit sends back; else a short summary
     error  the message of the last failed edit, or ""
 
 The front end edits with the custom message
-``{"action": "edit", "id": <id>, "text": "<python literal>"}``; Python code
+``{"action": "edit", "id": <id>, "text": "<numbers>"}`` (the id as an int
+or its string; the text a number or nested lists of numbers: Python
+literals plus ``nan`` and ``inf``, read without evaluating anything); Python code
 calls ``inspector.edit(id_or_name, text_or_value)``. A value of the wrong
 shape or dtype sets ``error`` and keeps the old value.
 
 The inspector subscribes to each variable's notifications (``observe``):
 a call that updates a variable, ``set_value`` or an RNG step refreshes its
-row at once; nothing is polled. It holds the shared variables but never a
+row; nothing is polled. Inside IPython, notifications closer together than
+``refresh_interval`` (0.25 s) are shown together, at the latest when the
+cell ends (IPython's ``post_run_cell`` event), so that a training loop does
+not flood the front end. It holds the shared variables but never a
 compiled function (the readers and updaters are read from the variables'
 weak registries at each refresh). ``close()`` unsubscribes.
 """
 
 import ast
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -77,17 +84,22 @@ class SharedInspector(widgets.DOMWidget):
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
+    #: Seconds. Inside IPython, changes notified sooner than this after the last row
+    #: refresh wait for the next notification past it, or for the end of the cell: a
+    #: training loop does not send the front end a message per call. Outside IPython
+    #: (no cell end to wait for) every notification refreshes at once.
+    refresh_interval = 0.25
+
     # Until __init__ sets them: close() may run on a half-built widget.
     _variables = ()
     _cell_hook = None
 
     def __init__(self, f_or_namespace=None, **kwargs):
         super().__init__(**kwargs)
-        self._cell_hook = None
+        shell = running_shell()
         if f_or_namespace is None:
             shell = _ipython()
             f_or_namespace = shell.user_ns
-            self._cell_hook = CellHook(self.refresh, shell)
         self._namespace = None
         self._fixed = None
         if isinstance(f_or_namespace, dict):
@@ -103,8 +115,12 @@ class SharedInspector(widgets.DOMWidget):
                             f"shared variable or a list of them; got "
                             f"{type(f_or_namespace).__name__}")
         self._variables = []  # [(shared variable, name)]
+        self._dirty = set()   # ids of the variables changed since their rows were made
+        self._last_change_refresh = -float("inf")
         self._observer = WeakObserver(self._on_change)
         self.on_msg(self._on_message)
+        if shell is not None:
+            self._cell_hook = CellHook(self._after_cell, shell)
         self.refresh()
 
     # ------------------------------------------------------------ rows
@@ -127,14 +143,30 @@ class SharedInspector(widgets.DOMWidget):
             if key not in old:
                 variable.observe(self._observer)
         self._variables = list(found)
+        self._dirty = set()
         self.rows = [_row(v, name) for v, name in self._variables]
 
     def _on_change(self, variable, event):
+        self._dirty.add(id(variable))
+        if self._cell_hook is not None and \
+                time.monotonic() - self._last_change_refresh < self.refresh_interval:
+            return  # shown with the next notification, or when the cell ends
+        self._refresh_dirty_rows()
+        self._last_change_refresh = time.monotonic()
+
+    def _refresh_dirty_rows(self):
+        dirty, self._dirty = self._dirty, set()
         rows = list(self.rows)
         for k, (mine, name) in enumerate(self._variables):
-            if mine is variable and k < len(rows):
+            if id(mine) in dirty and k < len(rows):
                 rows[k] = _row(mine, name)
         self.rows = rows
+
+    def _after_cell(self):
+        if self._namespace is not None:
+            self.refresh()
+        elif self._dirty:
+            self._refresh_dirty_rows()
 
     def close(self):
         """Unsubscribe from every variable, then close the widget."""
@@ -162,6 +194,8 @@ class SharedInspector(widgets.DOMWidget):
         except (KeyError, TypeError, ValueError) as exc:
             self.error = str(exc.args[0] if isinstance(exc, KeyError) else exc)
             return False
+        if self._dirty:
+            self._refresh_dirty_rows()  # an edit shows at once, however recent the last change
         self.error = ""
         return True
 
@@ -260,7 +294,7 @@ def _row(variable, key):
     preview = as_data(downsample(folded, PREVIEW_LIMIT))
     row["preview"] = preview if isinstance(preview, list) else [preview]
     row["editable"] = array.size <= EDIT_LIMIT and array.dtype.kind in "biuf"
-    row["value_text"] = repr(array.tolist()) if row["editable"] else \
+    row["value_text"] = literal_text(array) if row["editable"] else \
         variable.type.value_summary(array)
     return row
 
@@ -288,6 +322,39 @@ def _object_text(variable, value):
 
 # ---------------------------------------------------------------- one edit
 
+_NAMED_NUMBERS = {"nan": float("nan"), "inf": float("inf"), "True": True, "False": False}
+
+
+def literal_text(array):
+    """An array as the text ``parse_literal`` reads back: nested lists of numbers, each
+    written as NumPy writes it in its own dtype (``0.1`` for a float32 0.1, ``nan``)."""
+    array = np.asarray(array)
+    if array.ndim == 0:
+        return str(array[()])
+    return "[" + ", ".join(literal_text(row) for row in array) + "]"
+
+
+def parse_literal(text):
+    """A number or nested lists (or tuples) of numbers from ``text``: Python literals plus
+    ``nan`` and ``inf``. Nothing is evaluated; anything else raises ValueError."""
+    tree = ast.parse(text.strip(), mode="eval")
+
+    def value(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)):
+            return node.value
+        if isinstance(node, ast.Name) and node.id in _NAMED_NUMBERS:
+            return _NAMED_NUMBERS[node.id]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = value(node.operand)
+            if isinstance(inner, (list, bool)):
+                raise ValueError("a sign before a list")
+            return -inner if isinstance(node.op, ast.USub) else +inner
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return [value(item) for item in node.elts]
+        raise ValueError(f"not a number: {ast.dump(node)[:40]}")
+
+    return value(tree.body)
+
 def _edit(variable, name, text_or_value):
     label = repr(variable.name or name or f"id {variable.id}")
     dtype = getattr(variable.type, "dtype", None)
@@ -297,7 +364,7 @@ def _edit(variable, name, text_or_value):
                         "cannot be edited here")
     if isinstance(text_or_value, str):
         try:
-            parsed = ast.literal_eval(text_or_value.strip())
+            parsed = parse_literal(text_or_value)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             raise ValueError(f"edit of {label}: could not read {text_or_value!r:.80} as a number "
                              "or a (nested) list of numbers; the old value is kept") from None

@@ -116,3 +116,17 @@ def test_the_package_entry_point_loads_the_notebook_layer(shell):
     shell.run_line_magic("reload_ext", "symlab")
     assert "symlab_graph" in shell.magics_manager.magics["line"]
     assert symlab.load_ipython_extension.__module__ == "symlab"
+
+
+def test_a_loop_of_calls_sends_a_few_refreshes_and_ends_exact(ns):
+    inspector = displayed_widget(ns, "symlab_shared", "g")
+    stepper = displayed_widget(ns, "symlab_rng", "u")
+    row_changes, positions = [], []
+    inspector.observe(row_changes.append, names="rows")
+    stepper.observe(positions.append, names="position")
+    ns.run_cell("draw = symlab.function([], u)\n"
+                "for _ in range(200):\n    g([1.0, 1.0])\n    last = draw()").raise_error()
+    assert inspector.rows[0]["preview"] == [200.0, 200.0]  # the cell's end shows the last call
+    assert 1 <= len(row_changes) < 50, "a loop must not send a message per call"
+    assert stepper.position == 200 and 1 <= len(positions) < 50
+    np.testing.assert_array_equal(stepper.values, ns.user_ns["last"])

@@ -19,6 +19,13 @@ FIRST = [[0.12672381, 0.97091597], [0.13989098, 0.88754825]]
 SECOND = [[0.31971415, 0.47584377], [0.24129163, 0.42046081]]
 
 
+
+@pytest.fixture(autouse=True)
+def at_once(monkeypatch):
+    """Every notification refreshes at once, whether or not an IPython shell is running
+    (inside one, the interval would defer some to the end of the cell)."""
+    monkeypatch.setattr(RNGStepper, "refresh_interval", 0.0)
+
 @pytest.fixture
 def rv_u():
     return RandomStreams(seed=234).uniform((2, 2))

@@ -16,6 +16,13 @@ from symlab.tensor.shared_randomstreams import RandomStreams
 from widget_messages import send_custom
 
 
+
+@pytest.fixture(autouse=True)
+def at_once(monkeypatch):
+    """Every notification refreshes at once, whether or not an IPython shell is running
+    (inside one, the interval would defer some to the end of the cell)."""
+    monkeypatch.setattr(SharedInspector, "refresh_interval", 0.0)
+
 @pytest.fixture
 def model():
     x = T.dvector("x")
@@ -144,6 +151,21 @@ def test_edit_of_the_wrong_dtype_keeps_the_old_value(model):
     assert not inspector.edit("nothing", "1")
     assert "no shared variable with id or name 'nothing'" in inspector.error
     assert small.get_value() == 1
+
+
+def test_value_text_reads_back_and_nothing_is_evaluated():
+    v = symlab.shared(np.array([0.1, -2.0], dtype=np.float32), name="v")
+    inspector = SharedInspector([v])
+    assert inspector.rows[0]["value_text"] == "[0.1, -2.0]"
+    assert inspector.edit("v", "[nan, -inf]")
+    assert np.isnan(v.get_value()[0]) and v.get_value()[1] == -np.inf
+    assert inspector.rows[0]["value_text"] == "[nan, -inf]"
+    assert inspector.rows[0]["preview"] == [None, None]
+    assert inspector.edit("v", inspector.rows[0]["value_text"].replace("nan", "(1)"))
+    for text in ("__import__('os').system('true')", "[1, 2] * 2", "-[1, 2]", "{1, 2}"):
+        assert not inspector.edit("v", text)
+        assert "could not read" in inspector.error
+    assert v.get_value()[0] == 1
 
 
 def test_edit_messages_from_the_front_end(model):
