@@ -45,7 +45,7 @@ from symlab.compile.shared import SharedVariable
 from symlab.graph.basic import Variable
 from symlab.notebook._common import (MODULE, MODULE_VERSION, CellHook, WeakObserver, as_data,
                                      running_shell)
-from symlab.random import RandomStreams, StreamHistory, history
+from symlab.random import StreamHistory, history
 
 __all__ = ["RNGStepper", "VALUES_LIMIT", "HISTOGRAM_MIN", "HISTOGRAM_BINS"]
 
@@ -122,12 +122,13 @@ class RNGStepper(widgets.DOMWidget):
 
     @property
     def is_stream(self):
+        """True when stepping a whole stream (``RNGStepper(srng)``)."""
         return isinstance(self._history, StreamHistory)
 
     def random_variables(self):
         """The random variables drawn by ``draw()``, in order (a stream's: creation order)."""
         source = self._source
-        if isinstance(source, RandomStreams):
+        if self.is_stream:
             return [new.owner.outputs[0] for _, new in source.state_updates]
         if isinstance(source, SharedVariable):
             update = source.default_update
@@ -137,7 +138,7 @@ class RNGStepper(widgets.DOMWidget):
 
     def _states(self):
         source = self._source
-        if isinstance(source, RandomStreams):
+        if self.is_stream:
             return [rng for rng, _ in source.state_updates]
         if isinstance(source, SharedVariable):
             return [source]

@@ -189,3 +189,15 @@ def test_close_unsubscribes(rv_u):
     assert len(rv_u.rng._observers) == observers + 1
     stepper.close()
     assert len(rv_u.rng._observers) == observers
+
+
+def test_mrg_streams_step_too():
+    from symlab.sandbox.rng_mrg import MRG_RandomStreams
+    srng = MRG_RandomStreams(seed=12345)
+    rv = srng.uniform((3,))
+    stepper = RNGStepper(srng)
+    first = stepper.draw()[0]
+    stepper.draw()
+    stepper.back()
+    np.testing.assert_array_equal(stepper.values[0], first)
+    assert stepper.labels == [str(rv)]
