@@ -275,8 +275,13 @@ class RngHistory(_Timeline):
             self._release(record)
 
     def _move(self, target, source=None):
-        self._set(self._records[target - self.first])
-        self.draws = target
+        # The position first: observers notified by _set read it.
+        previous, self.draws = self.draws, target
+        try:
+            self._set(self._records[target - self.first])
+        except BaseException:
+            self.draws = previous
+            raise
         for stream in list(self._streams):
             if stream is not source:
                 stream._replaced(self.variable, self._current)
@@ -437,9 +442,9 @@ class StreamHistory(_Timeline):
 
     def _move(self, target):
         self._open = None
+        self.draws = target     # first: observers notified by the moves read it
         for variable, (tracker, _) in self._variables.items():
             tracker._move_to_record(self._as_of(target, variable), source=self)
-        self.draws = target
 
 
 def history(x):
