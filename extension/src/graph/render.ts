@@ -8,7 +8,7 @@ import type { Viz } from '@viz-js/viz';
 
 import { toDot, parseDotNodeName } from './dot';
 import { IGraphDocument, IStepGraph, MAX_DRAWN_NODES, Trace } from './model';
-import { formatNumber, opCounts } from './text';
+import { opCounts } from './text';
 
 let vizPromise: Promise<Viz> | null = null;
 
@@ -101,6 +101,12 @@ interface IViewBox {
   w: number;
   h: number;
 }
+
+/** Below this many pixels per Graphviz point, a drawing starts zoomed in. */
+const MIN_FIT_SCALE = 0.45;
+
+/** Pixels per point of that zoomed-in start. */
+const READABLE_SCALE = 1;
 
 /** Pixels of pointer movement under which a press counts as a click. */
 const CLICK_SLOP = 4;
@@ -208,7 +214,7 @@ export class GraphPanel {
       return;
     }
     const copy = svg.cloneNode(true) as SVGSVGElement;
-    this._setContent(copy);
+    this._setContent(copy, graph.outputs.length > 0 ? graph.outputs[0][0] : null);
     this._applyHighlight(copy, highlight);
   }
 
@@ -252,7 +258,7 @@ export class GraphPanel {
     }
   }
 
-  private _setContent(svg: SVGSVGElement | null): void {
+  private _setContent(svg: SVGSVGElement | null, focus: number | null = null): void {
     this._svg = svg;
     this._home = null;
     this._box = null;
@@ -273,7 +279,53 @@ export class GraphPanel {
     svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
     this._home = home;
     this._canvas.replaceChildren(svg);
-    this._setBox({ ...home });
+    this._setBox(this._startBox(home, heightPx, focus));
+  }
+
+  /**
+   * The first view of a drawing: all of it, unless that would shrink it
+   * below MIN_FIT_SCALE (a long chain of 500 nodes); then the part around
+   * node `focus` (the first output) at a readable scale, to pan and zoom
+   * from (double-click shows all).
+   */
+  private _startBox(home: IViewBox, heightPx: number, focus: number | null): IViewBox {
+    const widthPx = this._canvas.clientWidth;
+    if (widthPx <= 0) {
+      return { ...home };
+    }
+    const fit = Math.min(widthPx / home.w, heightPx / home.h);
+    if (fit >= MIN_FIT_SCALE) {
+      return { ...home };
+    }
+    const w = widthPx / READABLE_SCALE;
+    const h = heightPx / READABLE_SCALE;
+    const centre = focus === null ? null : this._nodeCentre(focus);
+    if (centre) {
+      return { x: centre.x - w / 2, y: centre.y - h / 2, w, h };
+    }
+    return {
+      x: home.w > w ? home.x + (home.w - w) / 2 : home.x - (w - home.w) / 2,
+      y: home.y,
+      w,
+      h
+    };
+  }
+
+  /** The centre of node `id`'s box in viewBox units, or null. */
+  private _nodeCentre(id: number): { x: number; y: number } | null {
+    const g = this._svg?.querySelector(`g.node[data-node-id="${id}"]`) as SVGGElement | null;
+    const graph = this._svg?.querySelector('g.graph') as SVGGElement | null;
+    if (!g || !graph || typeof g.getBBox !== 'function') {
+      return null;
+    }
+    try {
+      const b = g.getBBox();
+      const m = graph.transform.baseVal.consolidate()?.matrix;
+      const [a, d, e, f] = m ? [m.a, m.d, m.e, m.f] : [1, 1, 0, 0];
+      return { x: e + a * (b.x + b.width / 2), y: f + d * (b.y + b.height / 2) };
+    } catch {
+      return null;
+    }
   }
 
   private _setBox(box: IViewBox): void {
@@ -388,7 +440,7 @@ export function summaryElement(trace: Trace, graph: IStepGraph): HTMLElement {
   head.className = 'symlab-graph-summary-counts';
   head.textContent =
     `${graph.nodes.length} nodes, ${graph.edges.length} edges: ` +
-    `too many to draw (the limit is ${formatNumber(MAX_DRAWN_NODES)} nodes)`;
+    `too many to draw (the limit is ${MAX_DRAWN_NODES.toLocaleString('en-US')} nodes)`;
   const details = document.createElement('details');
   const summary = document.createElement('summary');
   summary.textContent = 'nodes by op';
