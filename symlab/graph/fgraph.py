@@ -107,11 +107,14 @@ class FunctionGraph:
         for i, out in enumerate(self.outputs):
             clients.setdefault(out, []).append((_OUTPUT, i))
         self.clients = clients
+        self._clients_in_order = True
 
     @property
     def variables(self):
         """Every variable in the graph: the inputs, then each node's inputs and
         outputs in node order, then the outputs (each once, first place kept)."""
+        if self._clients_in_order:
+            return list(self.clients)           # built in that order
         order = dict.fromkeys(self.inputs)
         for node in self.apply_nodes:
             order.update(dict.fromkeys(node.inputs))
@@ -341,6 +344,7 @@ class FunctionGraph:
         sorted again.
         """
         clients, position = self.clients, self._position
+        self._clients_in_order = False
         touched = {}
         for node in left:
             touched.update(dict.fromkeys(node.inputs))

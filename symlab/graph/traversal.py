@@ -53,8 +53,7 @@ def toposort_spans(outputs, stop_at, spans):
         owner = out.owner
         if owner is None or out in stop or owner in done:
             continue
-        nodes, pending_inputs, starts = [owner], [iter(owner.inputs)], [0]
-        starts[0] = len(order)
+        nodes, pending_inputs, starts = [owner], [iter(owner.inputs)], [len(order)]
         while nodes:
             for var in pending_inputs[-1]:
                 node = var.owner

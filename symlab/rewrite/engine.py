@@ -10,7 +10,6 @@ Every replacement goes through ``FunctionGraph.replace_all`` and becomes one
 """
 
 import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from symlab.graph.fgraph import FunctionGraph
@@ -115,40 +114,30 @@ def run_passes(fgraph, passes, enabled=None):
     trace = Trace()
     recorder = _Recorder(trace)
     fgraph.attach_listener(recorder)
+    # Rewriting allocates many nodes and nearly all of them stay alive (the
+    # trace keeps the graph after every event), so the cyclic garbage
+    # collector, run meanwhile, finds almost no garbage but scans an ever
+    # larger heap: about a third of the rewrite time of a graph of a few
+    # thousand nodes. It is paused while the passes run (if it was on) and
+    # collects as usual after.
+    collecting = gc.isenabled()
     try:
-        with _collector_paused():
-            for pass_ in passes:
-                recorder.pass_name = pass_.name
-                if pass_.global_rewrite is not None:
-                    if enabled(pass_, pass_.global_rewrite.__name__):
-                        pass_.global_rewrite(fgraph)
-                    continue
-                rewrites = [r for r in pass_.rewrites if enabled(pass_, r.__name__)]
-                if rewrites:
-                    _local_fixpoint(fgraph, rewrites)
+        if collecting:
+            gc.disable()
+        for pass_ in passes:
+            recorder.pass_name = pass_.name
+            if pass_.global_rewrite is not None:
+                if enabled(pass_, pass_.global_rewrite.__name__):
+                    pass_.global_rewrite(fgraph)
+                continue
+            rewrites = [r for r in pass_.rewrites if enabled(pass_, r.__name__)]
+            if rewrites:
+                _local_fixpoint(fgraph, rewrites)
     finally:
+        if collecting:
+            gc.enable()
         fgraph.detach_listener(recorder)
     return trace
-
-
-@contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector for the block (if it was on).
-
-    Rewriting allocates many nodes and nearly all of them stay alive (the
-    trace keeps the graph after every event), so collections during it
-    find almost no garbage but scan an ever larger heap: about a third of
-    the rewrite time of a graph of a few thousand nodes. Whatever garbage
-    the block leaves is collected as usual after it.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _local_fixpoint(fgraph, rewrites):
