@@ -1,0 +1,286 @@
+"""symlab's notebook widgets in a real JupyterLab, driven by a real headless Chromium.
+
+One notebook, run once (``widgets_page``), holds the graph view of
+``log(1 + exp(x))``, the shared-variable inspector, the RNG stepper and a
+graph of hostile variable names; two more cells are appended and run by the
+tests (a call updating the shared variable, a 500-node graph). Every
+assertion reads the page: the SVG labels Graphviz drew, the classes and data
+attributes of extension/README.md's contract, the numbers shown. The
+document the highlights are checked against is printed by the notebook's own
+kernel (ids are per process). Screenshots go to a temporary folder (see
+``screenshot_dir``); run with ``-s`` to see their paths and the render time.
+"""
+
+import json
+import re
+import time
+
+import pytest
+
+
+pytestmark = pytest.mark.browser
+
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+HOSTILE = ['<img src=x onerror="window.__x=1">', 'a"]; b [URL="javascript:alert(1)"', '\\"']
+
+SETUP = """\
+%load_ext symlab
+import json
+import numpy as np
+import symlab.printing
+import symlab.tensor as T
+from symlab import function, shared
+from symlab.tensor.shared_randomstreams import RandomStreams"""
+
+SOFTPLUS = """\
+x = T.dvector('x')
+f = function([x], T.log(1 + T.exp(x)))
+print('EVENTS=' + json.dumps(symlab.printing.to_json(f)['events']))"""
+
+SHARED = """\
+w = shared(np.zeros(3), name='w')
+g = function([x], [], updates=[(w, w + x)])"""
+
+RNG = """\
+srng = RandomStreams(234)
+rv = srng.uniform((3,))"""
+
+ESCAPE = (f"a = T.dvector({HOSTILE[0]!r})\n"
+          f"b = T.dvector({HOSTILE[1]!r})\n"
+          f"c = T.dvector({HOSTILE[2]!r})\n"
+          "hostile = function([a, b, c], a * b + c, name='hostile')")
+
+CELLS = [SETUP, SOFTPLUS, "%symlab_graph f", SHARED, "%symlab_shared g", RNG, "%symlab_rng rv",
+         ESCAPE, "%symlab_graph hostile"]
+(C_SETUP, C_EVENTS, C_GRAPH, C_SHARED_DEF, C_SHARED, C_RNG_DEF, C_RNG, C_ESCAPE_DEF,
+ C_ESCAPE) = range(len(CELLS))
+
+#: A chain of 499 elementwise ops on x: 500 nodes, kept as written (no rewrites).
+BIG = """\
+big = x
+for i in range(499):
+    big = T.sin(big) if i % 2 else T.cos(big)
+big_f = function([x], big, mode='NO_REWRITES', name='big')
+%symlab_graph big_f"""
+
+
+@pytest.fixture(scope="module")
+def widgets_page(new_notebook_page):
+    nb = new_notebook_page("widgets.ipynb", CELLS)
+    t0 = time.monotonic()
+    nb.run_all()
+    for cell in (C_GRAPH, C_ESCAPE):
+        for side in ("before", "after"):
+            nb.cell(cell).locator(f".symlab-graph-{side} svg.symlab-graph-svg").wait_for()
+    nb.cell(C_SHARED).locator("tr.symlab-shared-row").first.wait_for()
+    nb.cell(C_RNG).locator(".symlab-rng-stepper").wait_for()
+    print(f"\n[browser] notebook run, all widgets drawn: {time.monotonic() - t0:.1f} s")
+    return nb
+
+
+def _labels(panel):
+    """The texts of the node boxes Graphviz drew in one panel."""
+    return panel.locator("svg.symlab-graph-svg g.node text").all_text_contents()
+
+
+def _ids(panel, cls):
+    return {int(i) for i in panel.locator(f"g.node.{cls}").evaluate_all(
+        "els => els.map(e => e.getAttribute('data-node-id'))")}
+
+
+def _events(nb):
+    """The trace's events, as the kernel's own ``to_json(f)`` printed them."""
+    text = "\n".join(nb.output_text(C_EVENTS))
+    match = re.search(r"^EVENTS=(.*)$", text, re.M)
+    assert match, f"no EVENTS= line in the cell's output: {text!r}"
+    return json.loads(match.group(1))
+
+
+def _wait_step(view, step):
+    view.page.wait_for_function(
+        "([el, step]) => el.getAttribute('data-step') === String(step)",
+        arg=[view.element_handle(), step])
+
+
+def test_graph_before_after_and_stepping(widgets_page, shoot):
+    nb = widgets_page
+    view = nb.cell(C_GRAPH).locator(".symlab-graph-view")
+    before, after = view.locator(".symlab-graph-before"), view.locator(".symlab-graph-after")
+    events = _events(nb)
+    assert [e["rewrite"] for e in events], "log(1 + exp(x)) gives no rewrite"
+    shoot(nb.cell(C_GRAPH), "graph-softplus-initial")
+
+    # Step 0: the whole trace, before (step 0) beside after (step n).
+    slider = view.locator(".symlab-step-slider")
+    assert slider.get_attribute("max") == str(len(events))
+    while not view.locator(".symlab-step-prev").is_disabled():
+        view.locator(".symlab-step-prev").click()
+    _wait_step(view, 0)
+    assert before.get_attribute("data-step") == "0"
+    assert after.get_attribute("data-step") == str(len(events))
+    before_labels, after_labels = set(_labels(before)), set(_labels(after))
+    assert {"log", "exp", "add"} <= before_labels, before_labels
+    assert "softplus" in after_labels and "log" not in after_labels, after_labels
+    assert view.locator(".symlab-step-label").inner_text().strip() == f"step 0 / {len(events)}"
+    assert view.locator(".symlab-node-removed, .symlab-node-added").count() == 0
+    shoot(nb.cell(C_GRAPH), "graph-softplus-step0")
+
+    # Each event in turn, with the next button.
+    for k, event in enumerate(events, start=1):
+        view.locator(".symlab-step-next").click()
+        _wait_step(view, k)
+        assert before.get_attribute("data-step") == str(k - 1)
+        assert after.get_attribute("data-step") == str(k)
+        assert view.locator(".symlab-step-label").inner_text().strip() == \
+            f"step {k} / {len(events)}"
+        assert view.locator(".symlab-event-pass").inner_text().strip() == event["pass"]
+        assert view.locator(".symlab-event-rewrite").inner_text().strip() == event["rewrite"]
+        assert _ids(before, "symlab-node-removed") == set(event["removed"]), (k, event)
+        assert _ids(after, "symlab-node-added") == set(event["added"]), (k, event)
+        assert _ids(after, "symlab-node-removed") == set()
+        assert _ids(before, "symlab-node-added") == set()
+        shoot(nb.cell(C_GRAPH), f"graph-softplus-step{k}")
+    assert view.locator(".symlab-step-next").is_disabled()
+
+    # The slider too: back to step 1.
+    slider.fill("1")
+    _wait_step(view, 1)
+    assert _ids(before, "symlab-node-removed") == set(events[0]["removed"])
+    assert _ids(after, "symlab-node-added") == set(events[0]["added"])
+
+
+def test_shared_inspector_refreshes_after_a_call(widgets_page, shoot):
+    nb = widgets_page
+    cell = nb.cell(C_SHARED)
+    row = cell.locator("tr.symlab-shared-row[data-name='w']")
+    row.wait_for()
+    assert row.locator("td.symlab-shared-name").inner_text().strip() == "w"
+    assert row.locator("td.symlab-shared-dtype").inner_text().strip() == "float64"
+    assert [row.locator(f"td.symlab-shared-{k}").inner_text().strip()
+            for k in ("min", "mean", "max")] == ["0", "0", "0"]
+    # g has no name: the updater is listed, as "(unnamed)".
+    assert row.locator("td.symlab-shared-updaters").inner_text().strip()
+    shoot(cell, "shared-before-call")
+    # Mark the view's node: the refresh must reach this very node, not a new display.
+    row.evaluate("el => { el.closest('.symlab-shared-inspector').__symlabMark = 1; }")
+    outputs_before = cell.locator(".jp-OutputArea-output").count()
+
+    nb.run_new_cell("g([1, 2, 3])")
+    nb.page.wait_for_function(
+        "el => el.textContent.trim() === '3'",
+        arg=row.locator("td.symlab-shared-max").element_handle())
+    assert [row.locator(f"td.symlab-shared-{k}").inner_text().strip()
+            for k in ("min", "mean", "max")] == ["1", "2", "3"]
+    value = row.locator("td.symlab-shared-value")
+    shown = (value.locator("input.symlab-shared-edit").input_value()
+             if value.locator("input.symlab-shared-edit").count() else value.inner_text())
+    assert re.sub(r"\s", "", shown) == "[1.0,2.0,3.0]", shown
+    assert cell.locator(".jp-OutputArea-output").count() == outputs_before
+    assert cell.locator(".symlab-shared-inspector").evaluate("el => el.__symlabMark") == 1
+    shoot(cell, "shared-after-call")
+
+
+def _rng_values(stepper):
+    return stepper.locator(".symlab-rng-value").all_text_contents()
+
+
+def _wait_position(stepper, position):
+    stepper.page.wait_for_function(
+        "([el, p]) => el.getAttribute('data-position') === String(p)",
+        arg=[stepper.element_handle(), position])
+
+
+def test_rng_stepper_draw_back_forward(widgets_page, shoot):
+    nb = widgets_page
+    stepper = nb.cell(C_RNG).locator(".symlab-rng-stepper")
+    start = int(stepper.get_attribute("data-position"))
+    shoot(nb.cell(C_RNG), "rng-initial")
+
+    stepper.locator(".symlab-rng-draw").click()
+    _wait_position(stepper, start + 1)
+    first = _rng_values(stepper)
+    assert len(first) == 3, first
+    stepper.locator(".symlab-rng-draw").click()
+    _wait_position(stepper, start + 2)
+    second = _rng_values(stepper)
+    assert len(second) == 3 and second != first, (first, second)
+    assert all(0 <= float(v) < 1 for v in first + second), (first, second)
+    shoot(nb.cell(C_RNG), "rng-second-draw")
+
+    stepper.locator(".symlab-rng-back").click()
+    _wait_position(stepper, start + 1)
+    assert _rng_values(stepper) == first
+    stepper.locator(".symlab-rng-forward").click()
+    _wait_position(stepper, start + 2)
+    assert _rng_values(stepper) == second
+    assert stepper.locator(".symlab-rng-forward").is_disabled()
+    assert stepper.get_attribute("data-draws") == str(start + 2)
+
+
+def test_500_node_graph_renders(widgets_page, shoot):
+    nb = widgets_page
+    t0 = time.monotonic()
+    index = nb.run_new_cell(BIG)
+    t_kernel = time.monotonic() - t0
+    view = nb.cell(index).locator(".symlab-graph-view")
+    for side in ("before", "after"):
+        view.locator(f".symlab-graph-{side} svg.symlab-graph-svg").wait_for(timeout=120_000)
+    t_drawn = time.monotonic() - t0
+    counts = [view.locator(f".symlab-graph-{side}").get_attribute("data-node-count")
+              for side in ("before", "after")]
+    drawn = view.locator(".symlab-graph-after svg.symlab-graph-svg g.node[data-node-id]").count()
+    print(f"\n[browser] 500-node graph: node counts {counts}, {drawn} boxes drawn in the after "
+          f"panel; cell run {t_kernel:.2f} s, both panels drawn {t_drawn:.2f} s after the run "
+          f"started")
+    assert counts == ["500", "500"]
+    assert drawn == 500
+    assert view.locator(".symlab-graph-error, .symlab-graph-summary").filter(
+        visible=True).count() == 0
+    shoot(nb.cell(index), "graph-500-nodes")
+
+
+def test_hostile_names_stay_text(widgets_page, shoot):
+    nb = widgets_page
+    view = nb.cell(C_ESCAPE).locator(".symlab-graph-view")
+    page = nb.page
+    assert page.evaluate("() => typeof window.__x") == "undefined"
+    assert view.locator("img, a, script, foreignObject, iframe").count() == 0
+    assert page.locator("img[onerror], img[src='x']").count() == 0
+    links = page.evaluate(
+        """() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
+              .filter(a => /^(href|xlink:href|src|action|formaction)$/i.test(a.name)
+                           && /javascript:/i.test(a.value))
+              .map(a => e.tagName + ' ' + a.name + '=' + a.value))""")
+    assert links == []
+    for side in ("before", "after"):
+        labels = _labels(view.locator(f".symlab-graph-{side}"))
+        for name in HOSTILE:
+            assert name in labels, (side, name, labels)
+    # The details of a node show the name as text too.
+    node = view.locator(".symlab-graph-before g.node.symlab-kind-input").filter(
+        has_text="onerror").first
+    node.click()
+    details = view.locator(".symlab-node-details")
+    details.wait_for()
+    assert details.locator("dd.symlab-detail-name").inner_text() == HOSTILE[0]
+    assert view.locator("img").count() == 0
+    assert page.evaluate("() => typeof window.__x") == "undefined"
+    shoot(nb.cell(C_ESCAPE), "graph-hostile-names")
+
+
+def test_no_error_output_anywhere(widgets_page, shoot):
+    nb = widgets_page
+    page = nb.page
+    shoot(page, "notebook-page")
+    errors = page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']")
+    assert errors.count() == 0, errors.all_inner_texts()
+    assert "Traceback" not in page.locator(f"{PANEL} .jp-OutputArea").all_inner_texts().__str__()
+    shown = [t for t in page.locator(
+        ".symlab-graph-error, .symlab-shared-error, .symlab-rng-error").all_inner_texts()
+        if t.strip()]
+    assert shown == []
+    assert nb.page_errors == []
+    if nb.console_errors:
+        print("\n[browser] console errors (not asserted):", *nb.console_errors, sep="\n  ")
