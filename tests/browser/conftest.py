@@ -37,6 +37,9 @@ IDLE = f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']"
 #: Playwright's default wait for the selectors and functions of these tests, in ms.
 TIMEOUT_MS = 60_000
 
+#: What a failing test reports: the open notebook pages, the screenshot folder, the lab's log.
+_OPEN = {"pages": [], "shots": None, "log": None}
+
 
 def pytest_collection_modifyitems(items):
     """Every test of this folder carries the ``browser`` marker."""
@@ -44,6 +47,26 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure here: a screenshot of each open page, and the tail of the lab's log."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed or not _OPEN["pages"]:
+        return
+    lines = []
+    for i, nb in enumerate(_OPEN["pages"]):
+        path = Path(_OPEN["shots"] or tempfile.gettempdir()) / f"FAILED-{item.name}-{i}.png"
+        try:
+            nb.page.screenshot(path=str(path))
+            lines.append(f"screenshot: {path}")
+        except Exception as exc:  # the page may be gone; the report matters more
+            lines.append(f"no screenshot ({exc})")
+    if _OPEN["log"]:
+        lines.append(f"JupyterLab log ({_OPEN['log']}), last lines:\n{_tail(_OPEN['log'])}")
+    report.sections.append(("browser", "\n".join(lines)))
 
 
 def _free_port():
@@ -135,6 +158,7 @@ def lab(chromium_path, tmp_path_factory):
                 proc.kill()
                 pytest.fail(f"jupyter lab did not answer within 60 s:\n{_tail(log)}")
             time.sleep(0.25)
+    _OPEN["log"] = log
     print(f"\n[browser] JupyterLab pid {proc.pid} at {base} (root {root}, log {log})")
     try:
         yield Lab(base, token, root, log)
@@ -168,6 +192,7 @@ def screenshot_dir():
     path = Path(os.environ.get("SYMLAB_SCREENSHOT_DIR")
                 or tempfile.mkdtemp(prefix="symlab-browser-shots-"))
     path.mkdir(parents=True, exist_ok=True)
+    _OPEN["shots"] = path
     return path
 
 
@@ -247,7 +272,7 @@ class NotebookPage:
 
 
 @pytest.fixture(scope="session")
-def new_notebook_page(lab, browser):
+def new_notebook_page(lab, browser, screenshot_dir):
     """``new_notebook_page(name, cells)``: write the notebook, open it in a new page."""
     contexts = []
 
@@ -257,9 +282,11 @@ def new_notebook_page(lab, browser):
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         nb = NotebookPage(context.new_page(), lab, name)
+        _OPEN["pages"].append(nb)
         nb.open()
         return nb
 
     yield make
+    _OPEN["pages"].clear()
     for context in contexts:
         context.close()

@@ -96,10 +96,21 @@ def _events(nb):
     return json.loads(match.group(1))
 
 
+def _wait_until(what, condition, timeout=60):
+    """Poll ``condition()`` (which re-reads the page through locators) until it is true."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def _wait_text(locator, text):
+    _wait_until(f"{locator} to show {text!r}", lambda: locator.inner_text().strip() == text)
+
+
 def _wait_step(view, step):
-    view.page.wait_for_function(
-        "([el, step]) => el.getAttribute('data-step') === String(step)",
-        arg=[view.element_handle(), step])
+    _wait_until(f"step {step}", lambda: view.get_attribute("data-step") == str(step))
 
 
 def test_graph_before_after_and_stepping(widgets_page, shoot):
@@ -149,6 +160,25 @@ def test_graph_before_after_and_stepping(widgets_page, shoot):
     assert _ids(after, "symlab-node-added") == set(events[0]["added"])
 
 
+def test_graph_keyboard_stepping(widgets_page):
+    """Arrow keys, Home and End step the view once it has focus, and never reach the
+    notebook's own shortcuts (JUPYTER-RECIPE.md section 8)."""
+    nb = widgets_page
+    view = nb.cell(C_GRAPH).locator(".symlab-graph-view")
+    n = len(_events(nb))
+    active = "() => window.jupyterapp.shell.currentWidget.content.activeCellIndex"
+    view.locator(".symlab-graph-title").click()
+    assert view.evaluate("el => el === document.activeElement || el.contains(document.activeElement)")
+    cell_before = nb.page.evaluate(active)
+    cells_before = nb.cell_count()
+    for key, step in (("Home", 0), ("ArrowRight", 1), ("End", n), ("ArrowLeft", n - 1),
+                      ("ArrowLeft", n - 2), ("ArrowLeft", max(n - 3, 0))):
+        nb.page.keyboard.press(key)
+        _wait_step(view, step)
+    assert nb.page.evaluate(active) == cell_before
+    assert nb.cell_count() == cells_before
+
+
 def test_shared_inspector_refreshes_after_a_call(widgets_page, shoot):
     nb = widgets_page
     cell = nb.cell(C_SHARED)
@@ -166,9 +196,7 @@ def test_shared_inspector_refreshes_after_a_call(widgets_page, shoot):
     outputs_before = cell.locator(".jp-OutputArea-output").count()
 
     nb.run_new_cell("g([1, 2, 3])")
-    nb.page.wait_for_function(
-        "el => el.textContent.trim() === '3'",
-        arg=row.locator("td.symlab-shared-max").element_handle())
+    _wait_text(row.locator("td.symlab-shared-max"), "3")
     assert [row.locator(f"td.symlab-shared-{k}").inner_text().strip()
             for k in ("min", "mean", "max")] == ["1", "2", "3"]
     value = row.locator("td.symlab-shared-value")
@@ -180,14 +208,52 @@ def test_shared_inspector_refreshes_after_a_call(widgets_page, shoot):
     shoot(cell, "shared-after-call")
 
 
+def test_shared_inspector_edit(widgets_page, shoot):
+    """Typing into the value field edits the variable; a wrong shape shows an error and
+    keeps the value; the next good edit clears the error."""
+    nb = widgets_page
+    cell = nb.cell(C_SHARED)
+    row = cell.locator("tr.symlab-shared-row[data-name='w']")
+    field = row.locator("td.symlab-shared-value input.symlab-shared-edit")
+    error = cell.locator(".symlab-shared-error")
+    cells_before = nb.cell_count()
+
+    def edit(text):
+        field.click()
+        field.press("Control+a")
+        nb.page.keyboard.type(text)  # digits and letters: no notebook shortcut may fire
+        field.press("Enter")
+
+    def summary():
+        return [row.locator(f"td.symlab-shared-{k}").inner_text().strip()
+                for k in ("min", "mean", "max")]
+
+    edit("[4, 5, 6]")
+    _wait_text(row.locator("td.symlab-shared-max"), "6")
+    assert summary() == ["4", "5", "6"]
+    assert not error.is_visible()
+
+    edit("[1, 2]")
+    error.wait_for(state="visible")
+    message = error.inner_text()
+    assert "shape" in message.lower(), message
+    assert summary() == ["4", "5", "6"]
+    shoot(cell, "shared-edit-error")
+
+    edit("[7, 8, 9]")
+    _wait_text(row.locator("td.symlab-shared-max"), "9")
+    error.wait_for(state="hidden")
+    assert summary() == ["7", "8", "9"]
+    assert nb.cell_count() == cells_before
+
+
 def _rng_values(stepper):
     return stepper.locator(".symlab-rng-value").all_text_contents()
 
 
 def _wait_position(stepper, position):
-    stepper.page.wait_for_function(
-        "([el, p]) => el.getAttribute('data-position') === String(p)",
-        arg=[stepper.element_handle(), position])
+    _wait_until(f"position {position}",
+                lambda: stepper.get_attribute("data-position") == str(position))
 
 
 def test_rng_stepper_draw_back_forward(widgets_page, shoot):
@@ -217,7 +283,9 @@ def test_rng_stepper_draw_back_forward(widgets_page, shoot):
     assert stepper.get_attribute("data-draws") == str(start + 2)
 
 
-def test_500_node_graph_renders(widgets_page, shoot):
+@pytest.fixture(scope="module")
+def big_graph(widgets_page):
+    """The 500-node chain, in a cell appended and run the way a user runs a new cell."""
     nb = widgets_page
     t0 = time.monotonic()
     index = nb.run_new_cell(BIG)
@@ -225,18 +293,51 @@ def test_500_node_graph_renders(widgets_page, shoot):
     view = nb.cell(index).locator(".symlab-graph-view")
     for side in ("before", "after"):
         view.locator(f".symlab-graph-{side} svg.symlab-graph-svg").wait_for(timeout=120_000)
-    t_drawn = time.monotonic() - t0
+    return index, view, t_kernel, time.monotonic() - t0
+
+
+def test_500_node_graph_renders(widgets_page, big_graph, shoot):
+    nb = widgets_page
+    index, view, t_kernel, t_drawn = big_graph
     counts = [view.locator(f".symlab-graph-{side}").get_attribute("data-node-count")
               for side in ("before", "after")]
     drawn = view.locator(".symlab-graph-after svg.symlab-graph-svg g.node[data-node-id]").count()
     print(f"\n[browser] 500-node graph: node counts {counts}, {drawn} boxes drawn in the after "
-          f"panel; cell run {t_kernel:.2f} s, both panels drawn {t_drawn:.2f} s after the run "
-          f"started")
+          f"panel; cell run (kernel) {t_kernel:.2f} s, both panels drawn {t_drawn:.2f} s after "
+          f"the run started")
     assert counts == ["500", "500"]
     assert drawn == 500
     assert view.locator(".symlab-graph-error, .symlab-graph-summary").filter(
         visible=True).count() == 0
     shoot(nb.cell(index), "graph-500-nodes")
+    # All of it, zoomed out by the reset button.
+    view.locator(".symlab-zoom-reset").click()
+    shoot(nb.cell(index), "graph-500-nodes-reset")
+
+
+def _readable_boxes(panel):
+    """How many node boxes are drawn inside the panel's SVG at least 10 px high."""
+    return panel.locator("svg.symlab-graph-svg").evaluate(
+        """svg => { const r = svg.getBoundingClientRect();
+            return [...svg.querySelectorAll('g.node')].filter(n => {
+                const b = n.getBoundingClientRect();
+                return b.height >= 10 && b.top >= r.top && b.bottom <= r.bottom
+                    && b.left >= r.left && b.right <= r.right; }).length; }""")
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "extension bug: a long graph in a cell run on its own starts fully zoomed out "
+    "(viewBox = the whole 62 x 28835 pt drawing in 480 px: boxes under 1 px, the panel looks "
+    "empty); GraphPanel._startBox falls back to the whole drawing when the canvas' clientWidth "
+    "is 0 at drawing time. Under run-all it starts at the readable scale around the output."))
+def test_500_node_graph_starts_readable(widgets_page, big_graph):
+    # A new display of the graph (an earlier test zoomed the first one out).
+    new = widgets_page.run_new_cell("%symlab_graph big_f")
+    fresh = widgets_page.cell(new).locator(".symlab-graph-view")
+    for side in ("before", "after"):
+        panel = fresh.locator(f".symlab-graph-{side}")
+        panel.locator("svg.symlab-graph-svg").wait_for()
+        assert _readable_boxes(panel) >= 3, (side, panel.locator("svg").get_attribute("viewBox"))
 
 
 def test_hostile_names_stay_text(widgets_page, shoot):
