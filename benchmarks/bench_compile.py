@@ -51,12 +51,17 @@ with other work.
 Fair timing: every run builds its graph afresh (new variables and nodes)
 outside the timed region, and clears the backend's generated-code cache
 (``numpy_backend._CODE_CACHE``) first, so each compile pays Python's
-``compile()`` of the generated source as a first compile would. Caches
+``compile()`` of the generated source as a first compile would. Each
+timed region starts after a full garbage collection, so it pays for the
+collections its own allocations cause (the rewrite engine pauses the
+collector while rewriting: the compile column includes the collection
+that follows), not for the garbage of earlier runs. Caches
 that persist across a session in real use (``_natural_dtype``'s probe of
 NumPy result dtypes) stay warm: one untimed compile runs first.
 """
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -179,6 +184,7 @@ def time_compile(build, clock=time.perf_counter):
     """Seconds for one ``symlab.function`` of a freshly built graph."""
     inputs, outputs = build()
     _fresh()
+    gc.collect()
     start = clock()
     symlab.function(inputs, outputs[0])
     return clock() - start
@@ -194,6 +200,7 @@ def time_rewrites(build, clock=time.perf_counter):
     """Seconds for the default rewrites on a fresh FunctionGraph of a fresh graph."""
     inputs, outputs = build()
     fgraph = FunctionGraph(inputs, outputs)
+    gc.collect()
     start = clock()
     optimize(fgraph)
     return clock() - start
@@ -205,6 +212,7 @@ def time_lowering(build, clock=time.perf_counter):
     fgraph = FunctionGraph(inputs, outputs)
     optimize(fgraph)
     _fresh()
+    gc.collect()
     start = clock()
     numpy_backend.lower(fgraph, copy_outputs=[0])
     return clock() - start
