@@ -95,7 +95,7 @@ def _safe(text):
     return "".join(c if c.isalnum() else "_" for c in text)
 
 
-def _elemwise_expr(op, node, ins, ctx, out=None):
+def _elemwise_expr(op, node, ins, ctx, out=None, buffer_position=None):
     """The expression computing the Elemwise ``node`` from the names ``ins``.
 
     With ``out`` (a name) the result is written into that buffer with the
@@ -120,7 +120,12 @@ def _elemwise_expr(op, node, ins, ctx, out=None):
         if len(args) == 1:
             return f"{ufunc}({args[0]}, out={out})"
         # Fold left as the row does; write into the buffer from the step that reads it on.
-        first_write = max(args.index(out), 1) if out in args else 1
+        if buffer_position is None and out in args:
+            buffer_position = args.index(out)
+        first_write = max(buffer_position, 1) if buffer_position is not None else 1
+        if len(args) > _MAX_INLINE_FOLD:
+            fold = ctx.bind("fold_into_", _fold_into)
+            return f"{fold}({ufunc}, {first_write}, {out}, {', '.join(args)})"
         expr = args[0]
         for k, arg in enumerate(args[1:], start=1):
             target = f", out={out}" if k >= first_write else ""
@@ -135,6 +140,18 @@ def _elemwise_expr(op, node, ins, ctx, out=None):
     if natural_dtype(row, tuple(dtypes)) != out_dtype:
         expr = f"{expr}.astype({ctx.bind('dt', np.dtype(out_dtype))})"
     return expr
+
+
+#: Variadic add/mul with more inputs than this call a helper (Python limits nesting).
+_MAX_INLINE_FOLD = 8
+
+
+def _fold_into(ufunc, first_write, out, *args):
+    """``args`` folded with ``ufunc``, written into ``out`` from step ``first_write`` on."""
+    acc = args[0]
+    for k, arg in enumerate(args[1:], start=1):
+        acc = ufunc(acc, arg, out=out) if k >= first_write else ufunc(acc, arg)
+    return acc
 
 
 def _with_broadcast_checks(node, ins, out, lines, ctx):
@@ -180,6 +197,7 @@ def _lower_fused(op, node, ins, outs, ctx):
         for var in inner.inputs:
             readers[var] = readers.get(var, 0) + 1
     owned = set()  # inner variables whose buffer the kernel may overwrite
+    home = dict(names)  # inner variable -> the name of the memory it lives in
     if op.inplace is not None:
         owned.add(op.inner_inputs[op.inplace])
     lines = [f"# {op.name}"]
@@ -191,14 +209,24 @@ def _lower_fused(op, node, ins, outs, ctx):
                 names.setdefault(var, ctx.bind("c", var.data))
             args.append(names[var])
         buffer = _dead_buffer(inner, owned, readers, names)
+        position = None
+        if buffer is not None:
+            position = args.index(buffer)
+            home_of_result = home[inner.inputs[position]]
         if inner is last:
             target = out
             if buffer is None and op.inplace is not None:
-                buffer = ins[op.inplace]
+                # The outer buffer, unless this step reads it (or values living in it) twice.
+                shared = [k for k, v in enumerate(inner.inputs) if home.get(v) == ins[op.inplace]]
+                if len(shared) <= 1:
+                    buffer, home_of_result = ins[op.inplace], ins[op.inplace]
+                    position = shared[0] if shared else None
         else:
             target = ctx.temporary()
-        lines.append(f"{target} = {_elemwise_expr(inner.op, inner, args, ctx, buffer)}")
+        expr = _elemwise_expr(inner.op, inner, args, ctx, buffer, position)
+        lines.append(f"{target} = {expr}")
         names[inner.outputs[0]] = target
+        home[inner.outputs[0]] = home_of_result if buffer is not None else target
         if buffer is not None or inner.op.output_is_fresh(inner):
             owned.add(inner.outputs[0])
     return _with_broadcast_checks(node, ins, out, lines, ctx)

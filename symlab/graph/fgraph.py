@@ -126,6 +126,10 @@ class FunctionGraph:
         """True if the Apply node ``node`` is in the graph now."""
         return node in self._node_set
 
+    def position(self, node):
+        """The index of ``node`` in ``toposort()`` order (kept up to date by every replace)."""
+        return self._position[node]
+
     def toposort(self):
         """The Apply nodes in an order that computes inputs before clients."""
         return list(self.apply_nodes)

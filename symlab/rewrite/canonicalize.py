@@ -162,12 +162,13 @@ def mul_self_to_sqr(fgraph, node):
     return None
 
 
-def _canonical_rank(fgraph, var, positions):
+def _canonical_rank(fgraph, var):
     if isinstance(var, Constant):
         return (0, 0, str(np.asarray(var.data).tolist()), 0)
     if var.owner is None:
         return (1, 0, var.name or "", var.id)
-    return (2, positions.get(var.owner, -1), str(var.owner.op), var.index)
+    position = fgraph.position(var.owner) if var.owner in fgraph else -1
+    return (2, position, str(var.owner.op), var.index)
 
 
 def sort_commutative_inputs(fgraph, node):
@@ -175,8 +176,7 @@ def sort_commutative_inputs(fgraph, node):
     op = node.op
     if not (isinstance(op, Elemwise) and op.scalar_op.commutative and len(node.inputs) > 1):
         return None
-    positions = {n: k for k, n in enumerate(fgraph.apply_nodes)}
-    ordered = sorted(node.inputs, key=lambda v: _canonical_rank(fgraph, v, positions))
+    ordered = sorted(node.inputs, key=lambda v: _canonical_rank(fgraph, v))
     if ordered == list(node.inputs):
         return None
     return [node.with_inputs(ordered).outputs[0]]

@@ -43,16 +43,27 @@ class FusedElemwise(Op):
 
     @property
     def expression(self):
-        """The fused computation as text over the inner inputs ``i0, i1, ...``."""
+        """The fused computation as text over the inner inputs ``i0, i1, ...``.
+
+        A value used several times is spelled out each time, so the text can
+        grow fast; past 10,000 characters it ends in "...".
+        """
+        return self._expression(10_000)
+
+    def _expression(self, limit):
+        """The expression text, or its first ``limit`` characters and "..." if longer."""
         texts = {v: (f"i{k}", _ATOM) for k, v in enumerate(self.inner_inputs)}
         for node in self.inner_nodes:
             args = [texts[v] if v in texts else (_constant_text(v), _ATOM) for v in node.inputs]
-            texts[node.outputs[0]] = _format(node.op, args)
+            text, precedence = _format(node.op, args)
+            if len(text) > limit:
+                text = text[:limit] + "..."
+            texts[node.outputs[0]] = (text, precedence)
         return texts[self.inner_output][0]
 
     @property
     def name(self):
-        text = self.expression
+        text = self._expression(_NAME_LIMIT)
         if len(text) > _NAME_LIMIT:
             text = f"{len(self.inner_nodes)} ops"
         base = f"fused{{{text}}}"
