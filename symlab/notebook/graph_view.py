@@ -6,7 +6,8 @@ The widget syncs the JSON graph document (``symlab.printing.to_json``,
     graph     the document (data only: the renderer lives in extension/)
     step      the graph shown beside ``before`` is the graph after the first
               ``step`` events: 0 is ``before``, len(events) is ``after``.
-              The default is len(events): the optimized graph.
+              The default is 0: the view opens on the whole trace, the
+              original graph beside the optimized one.
     selected  the id of the clicked node, as a string, or ""
     expanded  ids (strings) of the fused nodes drawn opened
 
@@ -91,7 +92,6 @@ class GraphView(widgets.DOMWidget):
 
     def __init__(self, f_or_expr, mode=None, **kwargs):
         document = graph_document(f_or_expr, mode=mode)
-        kwargs.setdefault("step", len(document["events"]))
         super().__init__(graph=document, **kwargs)
 
     # ------------------------------------------------------------ validation

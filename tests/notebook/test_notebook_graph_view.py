@@ -45,7 +45,7 @@ def test_before_has_log_exp_add_and_after_has_softplus(softplus_function):
     view = GraphView(softplus_function)
     events = view.graph["events"]
     assert [e["rewrite"] for e in events] == ["log1p_from_log", "softplus_from_log1p_exp"]
-    assert view.step == len(events)  # the default: the optimized graph
+    assert view.step == 0  # the default: the original graph beside the optimized one
     assert {"log", "exp", "add"} <= ops_at(view, 0)
     assert ops_at(view, len(events)) == {"softplus"}
     assert view.nodes_at(len(events)) == view.graph["after"]["nodes"]
@@ -83,7 +83,7 @@ def test_step_and_selected_are_validated(softplus_function):
     for bad in (-1, count + 1):
         with pytest.raises(traitlets.TraitError, match=f"from 0 to {count}"):
             view.step = bad
-    assert view.step == count
+    assert view.step == 0                  # unchanged by the refused values
     with pytest.raises(traitlets.TraitError, match="no node with id '999999999'"):
         view.selected = "999999999"
     view.selected = str(view.graph["after"]["nodes"][-1])
