@@ -110,6 +110,15 @@ def downsample(array, limit):
 
 
 def function_name(function):
-    """How a compiled function is named in a widget: its name, else its repr's short form."""
+    """How a compiled function is named in a widget: its ``name``, else the name the user's
+    namespace binds it to (``g`` after ``g = function(...)``), else "(unnamed)"."""
     name = getattr(function, "name", None)
-    return name if isinstance(name, str) and name else "(unnamed)"
+    if isinstance(name, str) and name:
+        return name
+    shell = running_shell()
+    if shell is not None:
+        bound = [key for key, value in list(shell.user_ns.items())
+                 if value is function and not key.startswith("_")]
+        if bound:
+            return min(bound)
+    return "(unnamed)"

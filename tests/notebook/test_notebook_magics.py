@@ -130,3 +130,9 @@ def test_a_loop_of_calls_sends_a_few_refreshes_and_ends_exact(ns):
     assert 1 <= len(row_changes) < 50, "a loop must not send a message per call"
     assert stepper.position == 200 and 1 <= len(positions) < 50
     np.testing.assert_array_equal(stepper.values, ns.user_ns["last"])
+
+
+def test_an_unnamed_function_is_listed_by_the_name_the_namespace_gives_it(ns):
+    ns.run_cell("step = symlab.function([x], [], updates=[(W, W + x)])").raise_error()
+    inspector = displayed_widget(ns, "symlab_shared", "step")
+    assert inspector.rows[0]["updaters"] == ["g", "step"]
