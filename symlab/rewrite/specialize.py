@@ -5,7 +5,6 @@ multiplications. The results agree with ``x ** c`` for every finite ``x``
 within rounding (a few ulp for the multiplication chains).
 """
 
-
 from symlab.rewrite.canonicalize import as_replacement, constant_value, row_name
 from symlab.tensor.type import dtype_kind
 
