@@ -24,7 +24,7 @@ def _constant_exponent(node):
     if row_name(node) != "pow":
         return None
     value = constant_value(node.inputs[1])
-    if value is None or value.size == 0 or value.size != 1:
+    if value is None or value.size != 1:
         return None
     return value.reshape(()).item()
 
