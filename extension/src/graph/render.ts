@@ -135,6 +135,14 @@ export class GraphPanel {
     pointer: number;
   } | null = null;
   private readonly _cache = new Map<string, SVGSVGElement>();
+  /**
+   * A start view still to be worked out: set when a drawing goes in while
+   * the canvas has no width yet (not yet in the document), applied by the
+   * ResizeObserver the first time the canvas has a width, unless the view
+   * was changed (zoom, pan, reset, new content) in between.
+   */
+  private _pendingStart: { heightPx: number; focus: number | null } | null = null;
+  private readonly _resizeObserver: ResizeObserver | null = null;
 
   constructor(side: string) {
     this.node = document.createElement('div');
@@ -150,6 +158,16 @@ export class GraphPanel {
     this._canvas.addEventListener('pointerup', this._onPointerUp);
     this._canvas.addEventListener('pointercancel', this._onPointerUp);
     this._canvas.addEventListener('dblclick', () => this.resetZoom());
+    if (typeof ResizeObserver !== 'undefined') {
+      this._resizeObserver = new ResizeObserver(() => this._applyPendingStart());
+      this._resizeObserver.observe(this._canvas);
+    }
+  }
+
+  /** Stop watching the canvas size. */
+  dispose(): void {
+    this._resizeObserver?.disconnect();
+    this._pendingStart = null;
   }
 
   /** Set the header text (plain text, never markup). */
@@ -262,6 +280,7 @@ export class GraphPanel {
     this._svg = svg;
     this._home = null;
     this._box = null;
+    this._pendingStart = null;
     if (!svg) {
       return;
     }
@@ -279,7 +298,23 @@ export class GraphPanel {
     svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
     this._home = home;
     this._canvas.replaceChildren(svg);
-    this._setBox(this._startBox(home, heightPx, focus));
+    if (this._canvas.clientWidth > 0) {
+      this._setBox(this._startBox(home, heightPx, focus));
+    } else {
+      // Not laid out yet (the view is not in the document): show the whole
+      // drawing for now, and pick the start view once the canvas has a width.
+      this._setBox({ ...home });
+      this._pendingStart = { heightPx, focus };
+    }
+  }
+
+  /** Apply a start view left pending by `_setContent`, once the canvas has a width. */
+  private _applyPendingStart(): void {
+    const pending = this._pendingStart;
+    if (!pending || !this._svg || !this._home || this._canvas.clientWidth <= 0) {
+      return;
+    }
+    this._setBox(this._startBox(this._home, pending.heightPx, pending.focus));
   }
 
   /**
@@ -329,6 +364,8 @@ export class GraphPanel {
   }
 
   private _setBox(box: IViewBox): void {
+    // Any change of view (the user's zoom or pan, or a start view) settles it.
+    this._pendingStart = null;
     this._box = box;
     this._svg?.setAttribute('viewBox', `${box.x} ${box.y} ${box.w} ${box.h}`);
   }

@@ -292,6 +292,8 @@ export class GraphView extends DOMWidgetView {
 
   remove(): any {
     this.el.removeEventListener('keydown', this._onKey);
+    this._before?.dispose();
+    this._after?.dispose();
     return super.remove();
   }
 }
