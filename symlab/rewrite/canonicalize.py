@@ -76,8 +76,7 @@ def _drop_identity_elements(node, name):
     if len(kept) == len(node.inputs) or not kept:
         return None
     out = kept[0] if len(kept) == 1 else _elemwise(name, *kept)
-    replacement = as_replacement(out, node.outputs[0])
-    return None if replacement is None else [replacement]
+    return [as_replacement(out, node.outputs[0])]
 
 
 def mul_by_one(fgraph, node):
@@ -151,8 +150,7 @@ def collect_constants(fgraph, node):
         combined = [constant(np.asarray(value, dtype=dtype))]
     inputs = combined + others
     out = inputs[0] if len(inputs) == 1 else _elemwise(name, *inputs)
-    replacement = as_replacement(out, node.outputs[0])
-    return None if replacement is None else [replacement]
+    return [as_replacement(out, node.outputs[0])]
 
 
 def mul_self_to_sqr(fgraph, node):

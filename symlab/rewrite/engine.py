@@ -1,7 +1,9 @@
 """The rewrite engine: named rewrites, ordered passes, and the recorded trace.
 
 A *rewrite* is a plain function ``rewrite(fgraph, node)`` returning None
-(no change) or the list of variables replacing ``node.outputs``. Its
+(no change) or the list of variables replacing ``node.outputs`` (an entry
+None leaves that output as it is: ``[as_replacement(...)]`` is a no-op when
+the replacement would not fit). Its
 function name is its one name: in the trace, in ``include=`` and in
 ``exclude=``. A *pass* is a named, ordered list of rewrites applied to every
 node until nothing changes (or a global function of the whole graph).

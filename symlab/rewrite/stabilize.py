@@ -11,6 +11,7 @@ original is finite the values agree within the dtype's tolerance, and where
 the original overflows (``log(1 + exp(800))``) the stable form is finite.
 """
 
+import symlab.tensor.math as tm
 from symlab.rewrite.canonicalize import as_replacement, is_constant_equal, owner_row, row_name
 from symlab.tensor.elemwise import DimShuffle, Elemwise
 from symlab.tensor.type import dtype_kind
@@ -76,13 +77,7 @@ def _replace_through(node, var, build):
     wrapped = rewrap(new_core, core, wrappers)
     if wrapped is None:
         return None
-    replacement = as_replacement(wrapped, node.outputs[0])
-    return None if replacement is None else [replacement]
-
-
-def _math():
-    import symlab.tensor.math as tm
-    return tm
+    return [as_replacement(wrapped, node.outputs[0])]
 
 
 def _scalar_like_one(var, value=1):
@@ -99,13 +94,13 @@ def _other_than_one(node, value=1):
         return None
     rest = list(node.inputs)
     rest.remove(ones[0])
-    rest = rest[0] if len(rest) == 1 else _math().add(*rest)
+    rest = rest[0] if len(rest) == 1 else tm.add(*rest)
     return _in_dtype(rest, node.outputs[0])
 
 
 def _in_dtype(var, like):
     """``var`` cast to ``like``'s dtype, so a stable form computes in the original's precision."""
-    return _math().cast(var, like.type.dtype)
+    return tm.cast(var, like.type.dtype)
 
 
 # ---------------------------------------------------------------- rewrites
@@ -119,7 +114,7 @@ def log1p_from_log(fgraph, node):
         if owner_row(core) != "add":
             return None
         rest = _other_than_one(core.owner)
-        return None if rest is None else _math().log1p(rest)
+        return None if rest is None else tm.log1p(rest)
 
     return _replace_through(node, node.inputs[0], build)
 
@@ -136,22 +131,11 @@ def sigmoid_from_exp(fgraph, node):
         if rest is None or owner_row(rest) != "exp":
             return None
         exponent = rest.owner.inputs[0]
-        tm = _math()
         argument = exponent.owner.inputs[0] if owner_row(exponent) == "neg" else tm.neg(exponent)
         return tm.sigmoid(_in_dtype(argument, core))
 
-    core, wrappers = peel(node.inputs[1])
-    if dtype_kind(core.type.dtype) != "float":
-        return None
-    new_core = build(core)
-    if new_core is None:
-        return None
-    # 1 / wrap(1 + exp(-x)) == wrap(1 / (1 + exp(-x))): rebuild the wrappers around sigmoid.
-    wrapped = rewrap(new_core, core, wrappers)
-    if wrapped is None:
-        return None
-    replacement = as_replacement(wrapped, node.outputs[0])
-    return None if replacement is None else [replacement]
+    # 1 / wrap(1 + exp(-x)) == wrap(1 / (1 + exp(-x))): the wrappers go around sigmoid.
+    return _replace_through(node, node.inputs[1], build)
 
 
 def expm1_from_exp(fgraph, node):
@@ -167,12 +151,11 @@ def expm1_from_exp(fgraph, node):
     core, wrappers = peel(exp_var)
     if owner_row(core) != "exp":
         return None
-    wrapped = rewrap(_math().expm1(_in_dtype(core.owner.inputs[0], node.outputs[0])), core,
+    wrapped = rewrap(tm.expm1(_in_dtype(core.owner.inputs[0], node.outputs[0])), core,
                      wrappers)
     if wrapped is None:
         return None
-    replacement = as_replacement(wrapped, node.outputs[0])
-    return None if replacement is None else [replacement]
+    return [as_replacement(wrapped, node.outputs[0])]
 
 
 def softplus_from_log1p_exp(fgraph, node):
@@ -183,7 +166,7 @@ def softplus_from_log1p_exp(fgraph, node):
     def build(core):
         if owner_row(core) != "exp":
             return None
-        return _math().softplus(core.owner.inputs[0])
+        return tm.softplus(core.owner.inputs[0])
 
     return _replace_through(node, node.inputs[0], build)
 
@@ -196,7 +179,6 @@ def log_sigmoid_to_softplus(fgraph, node):
     def build(core):
         if owner_row(core) != "sigmoid":
             return None
-        tm = _math()
         return tm.neg(tm.softplus(tm.neg(core.owner.inputs[0])))
 
     return _replace_through(node, node.inputs[0], build)
@@ -213,7 +195,6 @@ def log1m_sigmoid_to_softplus(fgraph, node):
         inner, wrappers = peel(core.owner.inputs[1])
         if owner_row(inner) != "sigmoid":
             return None
-        tm = _math()
         argument = _in_dtype(inner.owner.inputs[0], core)
         return rewrap(tm.neg(tm.softplus(argument)), inner, wrappers)
 
@@ -242,7 +223,6 @@ def logsumexp_shift(fgraph, node):
             x = wrapper.op(x, *wrapper.inputs[1:])
         if dtype_kind(x.type.dtype) != "float" or _already_shifted(x):
             return None
-        tm = _math()
         axis = summed.op.axis
         shift = reduce_max(x, axis=axis, keepdims=True)
         total = reduce_sum(tm.exp(tm.sub(x, shift)), axis=axis)
@@ -290,8 +270,7 @@ def crossentropy_softmax(fgraph, node):
     if log_probs is None or log_probs.type.ndim != 2:
         return None
     out = CrossentropyCategorical1Hot(log_input=True)(log_probs, node.inputs[1])
-    replacement = as_replacement(out, node.outputs[0])
-    return None if replacement is None else [replacement]
+    return [as_replacement(out, node.outputs[0])]
 
 
 def crossentropy_softmax_grad(fgraph, node):
@@ -310,11 +289,9 @@ def crossentropy_softmax_grad(fgraph, node):
             or probs.type.ndim != 2 or node.op.axis not in (1, -1):
         return None
     g, _, labels = inner.inputs
-    tm = _math()
     onehot = inc_subtensor(zeros_like(probs)[arange(probs.shape[0]), labels], 1)
     out = tm.mul(tm.sub(probs, onehot), g.dimshuffle(0, "x"))
-    replacement = as_replacement(out, node.outputs[0])
-    return None if replacement is None else [replacement]
+    return [as_replacement(out, node.outputs[0])]
 
 
 def softmax_grad_of_log(fgraph, node):
@@ -329,10 +306,8 @@ def softmax_grad_of_log(fgraph, node):
     if probs.owner is None or not isinstance(probs.owner.op, Softmax):
         return None
     g = gz.owner.inputs[0]
-    tm = _math()
     out = tm.sub(g, tm.mul(reduce_sum(g, axis=node.op.axis, keepdims=True), probs))
-    replacement = as_replacement(out, node.outputs[0])
-    return None if replacement is None else [replacement]
+    return [as_replacement(out, node.outputs[0])]
 
 
 def _spread_of(var, target):
@@ -385,7 +360,6 @@ def exp_ratio_shift(fgraph, node):
         if ratio is None or not _spread_of(factor, ratio):
             continue
         axis = ratio.owner.inputs[1].owner.op.axis
-        tm = _math()
         shifted = tm.exp(tm.sub(x, reduce_max(x, axis=axis, keepdims=True)))
         new_ratio = tm.true_div(ratio.owner.inputs[0], reduce_sum(shifted, axis=axis))
         new_ratio = as_replacement(new_ratio, ratio)

@@ -27,9 +27,8 @@ def mul_zero(fgraph, node):
     if not zero:
         return None
     other = node.inputs[1] if node.inputs[0] is zero[0] else node.inputs[0]
-    replacement = as_replacement(zeros_like(other, dtype=node.outputs[0].type.dtype),
-                                 node.outputs[0])
-    return None if replacement is None else [replacement]
+    return [as_replacement(zeros_like(other, dtype=node.outputs[0].type.dtype),
+                                 node.outputs[0])]
 
 
 UNSAFE = (div_self, mul_zero)
