@@ -104,17 +104,14 @@ def _elemwise_expr(op, node, ins, ctx, out=None, buffer_position=None):
     row = op.scalar_op
     out_dtype = node.outputs[0].type.dtype
     args = []
-    dtypes = []
     for name, var, cast in zip(ins, node.inputs, op.input_cast_dtypes(node)):
         if cast is None:
             args.append(name)
-            dtypes.append(var.type.dtype)
         elif isinstance(var, Constant):
             args.append(ctx.bind("c", np.asarray(var.data).astype(cast)))
-            dtypes.append(cast)
         else:
             args.append(f"{name}.astype({ctx.bind('dt', np.dtype(cast))})")
-            dtypes.append(cast)
+    dtypes = op.computed_dtypes(node)
     if out is not None:
         ufunc = ctx.function(row.ufunc, row.name)
         if len(args) == 1:

@@ -143,10 +143,15 @@ class Elemwise(Op):
             return True
         return node.inputs[0].type.dtype != node.outputs[0].type.dtype
 
+    def computed_dtypes(self, node):
+        """The dtypes the row is computed on: each input's, after its cast (if any)."""
+        return [cast or var.type.dtype
+                for cast, var in zip(self.input_cast_dtypes(node), node.inputs)]
+
     def writable_inputs(self, node):
         """The input positions whose buffer could hold this node's result."""
         casts = self.input_cast_dtypes(node)
-        arg_dtypes = [c or v.type.dtype for c, v in zip(casts, node.inputs)]
+        arg_dtypes = self.computed_dtypes(node)
         return [k for k in range(len(node.inputs))
                 if casts[k] is None and self.dtype is None
                 and node.inputs.count(node.inputs[k]) == 1

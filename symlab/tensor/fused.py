@@ -100,8 +100,7 @@ class FusedElemwise(Op):
         last = self.inner_output.owner
         if last.op.dtype is not None:
             return []
-        casts = last.op.input_cast_dtypes(last)
-        arg_dtypes = [c or v.type.dtype for c, v in zip(casts, last.inputs)]
+        arg_dtypes = last.op.computed_dtypes(last)
         return [k for k in range(len(node.inputs))
                 if last.inputs.count(self.inner_inputs[k]) <= 1
                 and can_write_result_into(last.op.scalar_op, node.outputs[0].type,
