@@ -117,8 +117,7 @@ def _stabilized(cost, wrt):
     from symlab.rewrite import rewrite_graph  # upward: rewrites layer, loaded when used
     only_stabilize = SimpleNamespace(optimizer=None, include=("stabilize",), exclude=())
     from symlab.graph.traversal import graph_inputs
-    leaves = [v for v in graph_inputs([cost]) if v.owner is None and not hasattr(v, "data")
-              and not hasattr(v, "get_value")]
+    leaves = [v for v in graph_inputs([cost]) if not hasattr(v, "get_value")]
     inputs = list(wrt) + [v for v in leaves if v not in set(wrt)]
     new_cost, _ = rewrite_graph(cost, inputs=inputs, mode=only_stabilize)
     return new_cost
@@ -291,8 +290,7 @@ def jacobian(expression, wrt, consider_constant=None, disconnected_inputs="raise
             continue
         direction = TensorType(flat.type.dtype, (None,))("jacobian_row")
         vjp = grad(None, var, known_grads={flat: direction}, **kwargs)
-        leaves = [v for v in graph_inputs([flat, vjp]) if v is not direction
-                  and not hasattr(v, "data")]
+        leaves = [v for v in graph_inputs([flat, vjp]) if v is not direction]
         results.append(Jacobian(leaves, flat, var, direction, vjp)(*leaves))
     return results[0] if single else results
 

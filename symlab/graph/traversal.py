@@ -44,7 +44,9 @@ def toposort_spans(outputs, stop_at, spans):
     ``spans[node]`` counts the node itself and the nodes first listed while
     walking its inputs: ``order[k - spans[node] + 1 : k + 1]`` (``k`` the
     node's place) is the run of nodes its visit added. ``FunctionGraph``
-    uses it to reuse the unchanged runs after a replacement.
+    uses it to reuse the unchanged runs after a replacement. It repeats
+    ``toposort``'s walk rather than sharing it so that the plain walk, on
+    every compile's path, keeps no span bookkeeping.
     """
     stop = stop_at if isinstance(stop_at, (set, frozenset)) else set(stop_at)
     order, done = [], set()
