@@ -7,7 +7,7 @@ import { fixture } from './helpers';
 
 /** The worked example of docs/json-graph.md. */
 const WORKED = {
-  version: 1,
+  version: 2,
   name: 'f',
   nodes: {
     '1': { id: 1, kind: 'input', op: null, label: 'x', type: 'TensorType(float64, (?,))', dtype: 'float64', shape: [null], value: null },
@@ -18,7 +18,7 @@ const WORKED = {
   before: { inputs: [1], nodes: [1, 3, 4, 6], edges: [[1, 3, 0, 0], [3, 6, 0, 0], [4, 6, 1, 0]], outputs: [[6, 0]] },
   after: { inputs: [1], nodes: [1, 3], edges: [[1, 3, 0, 0]], outputs: [[3, 0]] },
   events: [
-    { index: 0, pass: 'canonicalize', rewrite: 'mul_by_one', pairs: [[[6, 0], [3, 0]]], removed: [6, 4], added: [], edges: [], outputs: [[0, 3, 0]] }
+    { index: 0, pass: 'canonicalize', rewrite: 'mul_by_one', pairs: [[[6, 0], [3, 0]]], removed: [6, 4], added: [], rebuilt: [], edges: [], outputs: [[0, 3, 0]] }
   ],
   updates: []
 };
@@ -100,7 +100,7 @@ test('validation: clear messages for bad payloads, never a throw', () => {
     [null, /not a JSON object/],
     [[1, 2], /not a JSON object/],
     ['text', /not a JSON object/],
-    [{ ...WORKED, version: 2 }, /unsupported graph format version 2/],
+    [{ ...WORKED, version: 3 }, /unsupported graph format version 3 \(this front end reads versions 1 and 2\)/],
     [{ ...WORKED, version: undefined }, /unsupported graph format version null/],
     [{ ...WORKED, nodes: [] }, /no node table/],
     [{ ...WORKED, before: undefined }, /before is not an object/],
@@ -108,6 +108,9 @@ test('validation: clear messages for bad payloads, never a throw', () => {
     [{ ...WORKED, after: { ...WORKED.after, nodes: ['1'] } }, /after.nodes/],
     [{ ...WORKED, events: {} }, /events is not a list/],
     [{ ...WORKED, events: [{ pass: 'p' }] }, /event 0 has no pass or rewrite/],
+    [{ ...WORKED, events: [{ ...WORKED.events[0], rebuilt: [[6]] }] }, /event 0.rebuilt is not a list of \[old id, new id\]/],
+    [{ ...WORKED, events: [{ ...WORKED.events[0], rebuilt: [[99, 100]] }] }, /event 0 rebuilds node 99, which has no entry/],
+    [{ ...WORKED, events: [{ ...WORKED.events[0], added: [100] }] }, /node 100 is not in the node table/],
     [{ ...WORKED, before: { ...WORKED.before, nodes: [1, 99] } }, /node 99 is not in the node table/],
     [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], kind: 'evil' } } }, /unknown kind/],
     [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], label: { x: 1 } } } }, /label is not text/]
@@ -119,6 +122,45 @@ test('validation: clear messages for bad payloads, never a throw', () => {
       assert.match(r.error, message);
     }
   }
+});
+
+test('rebuilt nodes: each step matches the graph symlab had at that step', () => {
+  const raw = fixture('rebuilt.json');
+  const steps = fixture('rebuilt.steps.json');
+  const r = validateDocument(raw);
+  assert.ok(r.ok);
+  const trace = new Trace(r.doc);
+  assert.equal(trace.length + 1, steps.length);
+  const derived = r.doc.events.flatMap(e => e.rebuilt);
+  assert.ok(derived.length >= 5, 'the fixture rebuilds nodes');
+  for (const [old, id] of derived) {
+    assert.equal(raw.nodes[String(id)], undefined, `node ${id} is derived, not written`);
+    assert.deepEqual(r.doc.nodes[String(id)], { ...r.doc.nodes[String(old)], id });
+  }
+  for (let k = 0; k < steps.length; k++) {
+    const g = trace.graphAt(k);
+    assert.deepEqual([...g.nodes].sort((a, b) => a - b), steps[k].nodes, `nodes at step ${k}`);
+    const key = (e: number[]): string => e.join(',');
+    assert.deepEqual(g.edges.map(key).sort(), steps[k].edges.map(key).sort(), `edges at step ${k}`);
+    assert.deepEqual(g.outputs, steps[k].outputs, `outputs at step ${k}`);
+  }
+});
+
+test('validation: the caller\'s table is not changed by filling in rebuilt nodes', () => {
+  const raw = fixture('rebuilt.json');
+  const keys = Object.keys(raw.nodes).length;
+  const r = validateDocument(raw);
+  assert.ok(r.ok);
+  assert.equal(Object.keys(raw.nodes).length, keys);
+  assert.ok(Object.keys(r.doc.nodes).length > keys);
+});
+
+test('validation: a version-1 document (no rebuilt lists) still reads', () => {
+  const events = WORKED.events.map(({ rebuilt, ...rest }) => rest);
+  const r = validateDocument({ ...WORKED, version: 1, events });
+  assert.ok(r.ok);
+  assert.deepEqual(r.doc.events[0].rebuilt, []);
+  sameGraph(new Trace(r.doc).graphAt(1), WORKED.after);
 });
 
 test('validation: optional parts are filled, unknown keys ignored', () => {

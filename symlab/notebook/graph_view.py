@@ -24,7 +24,7 @@ from symlab.graph.basic import Variable
 from symlab.graph.fgraph import FunctionGraph
 from symlab.graph.traversal import graph_inputs
 from symlab.notebook._common import MODULE, MODULE_VERSION
-from symlab.printing import to_json
+from symlab.printing import expand, to_json
 from symlab.rewrite import rewrite_graph
 
 __all__ = ["GraphView", "graph_document"]
@@ -107,10 +107,19 @@ class GraphView(widgets.DOMWidget):
     @traitlets.validate("selected")
     def _valid_selected(self, proposal):
         key = proposal["value"]
-        if key and key not in self.graph.get("nodes", {}):
+        if key and key not in self._expanded["nodes"]:
             raise traitlets.TraitError(f"GraphView.selected: no node with id {key!r} in this "
                                        "graph")
         return key
+
+    @property
+    def _expanded(self):
+        """The document with its rebuilt nodes written out (``expand``), made once per graph."""
+        cached = getattr(self, "_expanded_cache", None)
+        if cached is None or cached[0] is not self.graph:
+            cached = (self.graph, expand(self.graph))
+            self._expanded_cache = cached
+        return cached[1]
 
     # ------------------------------------------------------------ stepping
 
@@ -135,14 +144,15 @@ class GraphView(widgets.DOMWidget):
     def event(self):
         """The event that led to the current step (``events[step - 1]``), or None at step 0.
 
-        A dict with ``index``, ``pass``, ``rewrite``, ``pairs``, ``removed``
-        and ``added`` (node ids), as in the document.
+        A dict with ``index``, ``pass``, ``rewrite``, ``pairs``, ``removed``,
+        ``added`` (node ids) and ``rebuilt`` (``[old id, new id]`` pairs), as in
+        the document.
         """
         if self.step == 0:
             return None
         event = self.events[self.step - 1]
         return {key: copy.deepcopy(event[key])
-                for key in ("index", "pass", "rewrite", "pairs", "removed", "added")}
+                for key in ("index", "pass", "rewrite", "pairs", "removed", "added", "rebuilt")}
 
     def nodes_at(self, step=None):
         """The node ids of the graph after ``step`` events (default: the current step)."""
@@ -160,14 +170,15 @@ class GraphView(widgets.DOMWidget):
         """The document's entry for the node ``node_id`` (an int or its string), with
         ``inputs``: the ``[source id, output index]`` of each of its inputs, in order."""
         key = str(node_id)
-        entry = self.graph["nodes"].get(key)
+        document = self._expanded
+        entry = document["nodes"].get(key)
         if entry is None:
             raise KeyError(f"GraphView.node: no node with id {node_id!r} in this graph")
         details = copy.deepcopy(entry)
         edges = {}
-        lists = [self.graph["before"]["edges"]] + [e["edges"] for e in self.events]
-        if self.graph.get("after"):
-            lists.append(self.graph["after"]["edges"])
+        lists = [document["before"]["edges"]] + [e["edges"] for e in document["events"]]
+        if document.get("after"):
+            lists.append(document["after"]["edges"])
         for edge_list in lists:
             for source, target, position, index in edge_list:
                 if target == entry["id"]:
@@ -177,5 +188,5 @@ class GraphView(widgets.DOMWidget):
 
     def __repr__(self):
         name = self.graph.get("name")
-        return (f"<GraphView {name or ''}: {len(self.graph.get('nodes', {}))} nodes, "
+        return (f"<GraphView {name or ''}: {len(self._expanded['nodes'])} nodes, "
                 f"step {self.step} of {len(self.graph.get('events', ()))}>")

@@ -5,19 +5,26 @@ None, so ``json.dumps`` takes it as it is; it is the payload of the MIME type
 ``application/vnd.symlab.graph+json``. The format is documented, with a
 worked example, in ``docs/json-graph.md``; in short::
 
-    {"version": 1,
+    {"version": 2,
      "name": "f" or None,
      "nodes": {"<id>": {"id", "kind", "op", "label", "type", "dtype", "shape", "value"}},
      "before": {"inputs", "nodes", "edges", "outputs"},
      "after":  same as "before", or None,
-     "events": [{"index", "pass", "rewrite", "pairs", "removed", "added", "edges",
-                 "outputs"}],
+     "events": [{"index", "pass", "rewrite", "pairs", "removed", "added", "rebuilt",
+                 "edges", "outputs"}],
      "updates": [[output position, shared variable's node id], ...]}
 
 A *node* is an Apply node or a leaf variable (graph input, constant, shared
 variable); its id is symlab's stable id, the one ``debugprint(..., ids='id')``
 prints. A *value* is named by ``[node id, output index]``. An *edge* is
 ``[source id, target id, input position, source output index]``.
+
+A rewrite rebuilds every node downstream of what it replaced. An event lists
+such a node as ``rebuilt: [old id, new id]``: the new node repeats the old
+one's table entry and its edges (through the event's replacements), so the
+document leaves both out and a reader derives them (``expand`` does, and so
+does the extension). The document then grows with the trace, not with the
+trace times the graph's depth.
 
 Like the rest of ``symlab.printing`` this module never imports the rewrite or
 compile layers: a compiled function is recognised by its ``graph_before``,
@@ -30,10 +37,14 @@ from symlab.graph.basic import Constant, Variable
 from symlab.graph.traversal import toposort
 from symlab.printing.debugprint import _label as _debugprint_label
 
-__all__ = ["to_json", "to_json_text", "FORMAT_VERSION", "MIME_TYPE"]
+__all__ = ["to_json", "to_json_text", "expand", "FORMAT_VERSION", "MIME_TYPE"]
 
 #: Bumped whenever a field changes meaning or disappears (adding a field does not bump it).
-FORMAT_VERSION = 1
+#: Version 2 added ``rebuilt``, whose nodes have no table entry and no listed edges.
+FORMAT_VERSION = 2
+
+#: The versions ``expand`` reads (a version-1 document is one with no ``rebuilt`` nodes).
+READABLE_VERSIONS = (1, 2)
 
 #: The MIME type whose payload is ``to_json``'s dict.
 MIME_TYPE = "application/vnd.symlab.graph+json"
@@ -188,6 +199,7 @@ class _Document:
         self.input_set = set(self.inputs)
         self.name = None
         self.nodes = {}          # str(id) -> entry, in order of first sight
+        self.derived = set()     # ids of rebuilt nodes: their entries stay out of the table
         self.objects = {}        # id -> Apply node or leaf variable
         self.before = None
         self.after = None
@@ -291,9 +303,57 @@ class _Document:
     def _leaf_present(self, node_id):
         return self.objects[node_id] in self.input_set or self._leaf_refs.get(node_id, 0) > 0
 
+    def _signature(self, node_id):
+        """A node's table entry without its id: what a rebuilt copy must repeat."""
+        entry = dict(self.nodes[str(node_id)])
+        del entry["id"]
+        return json.dumps(entry, sort_keys=True)
+
+    def _rebuilt(self, event):
+        """``[[old id, new id], ...]``: the nodes of ``event.added`` that a reader can derive.
+
+        A new node is derived from an old one leaving the graph at this event
+        when their entries agree (but for the id) and the new node's inputs
+        are the old node's inputs seen through the event: each value replaced
+        by its ``pairs`` partner if it has one, else, if its node was rebuilt,
+        by the same output of the rebuilt node. That is how
+        ``FunctionGraph.replace_all`` rebuilds, and exactly the rule ``expand``
+        and the extension apply, so checking it here keeps readers exact.
+        """
+        replaced = {tuple(self.key(old)): tuple(self.key(new)) for old, new in event.pairs}
+        renamed = {}
+
+        def seen_through(var):
+            key = self.key(var)
+            if key in replaced:
+                return replaced[key]
+            return renamed.get(key[0], key[0]), key[1]
+
+        leaving = {}
+        for node_id in event.removed:
+            if node_id in self._applies:
+                leaving.setdefault(self._signature(node_id), []).append(self.objects[node_id])
+        found = []
+        for node_id in event.added:
+            node = self.objects.get(node_id)
+            if node is None:
+                continue
+            inputs = [self.key(v) for v in node.inputs]
+            candidates = leaving.get(self._signature(node_id), [])
+            for old in candidates:
+                if [seen_through(v) for v in old.inputs] == inputs:
+                    candidates.remove(old)
+                    renamed[old.id] = node_id
+                    found.append([old.id, node_id])
+                    break
+        return found
+
     def add_event(self, event, outputs_after):
         """Record one trace event as a difference from the previous step."""
         self.register(list(outputs_after) + [v for pair in event.pairs for v in pair])
+        rebuilt = self._rebuilt(event)
+        derived = {new for _, new in rebuilt}
+        self.derived |= derived
         touched = {}
         for node_id in event.removed:
             node = self.objects.get(node_id)
@@ -312,7 +372,8 @@ class _Document:
                 if self._is_leaf(var):
                     touched.setdefault(var.id, self._leaf_present(var.id))
             self._join(node)
-            edges.extend(self._edges_into(node))
+            if node_id not in derived:
+                edges.extend(self._edges_into(node))
         output_changes = []
         for position, var in enumerate(outputs_after):
             old, new = self._outputs[position], self.key(var)
@@ -334,6 +395,7 @@ class _Document:
             "pairs": [[list(self.key(old)), list(self.key(new))] for old, new in event.pairs],
             "removed": [int(i) for i in event.removed] + leaves_left,
             "added": [int(i) for i in event.added] + leaves_joined,
+            "rebuilt": rebuilt,
             "edges": edges,
             "outputs": output_changes,
         }
@@ -347,6 +409,50 @@ class _Document:
         return self.as_dict()
 
     def as_dict(self):
-        return {"version": FORMAT_VERSION, "name": self.name, "nodes": self.nodes,
+        table = {key: entry for key, entry in self.nodes.items()
+                 if entry["id"] not in self.derived}
+        return {"version": FORMAT_VERSION, "name": self.name, "nodes": table,
                 "before": self.before, "after": self.after, "events": self.events,
                 "updates": self.updates}
+
+
+# ---------------------------------------------------------------- reading
+
+def expand(doc):
+    """Return a copy of a graph document with every rebuilt node written out.
+
+    The copy has a table entry for every node and, in each event's
+    ``edges``, the edges into every node the event adds, rebuilt ones
+    included (``docs/json-graph.md``, "Rebuilt nodes"); its ``rebuilt``
+    lists are kept. Replaying an expanded document needs no derivation:
+    drop ``removed``, add ``added`` and ``edges``. Raises ValueError for a
+    version it cannot read or a rebuilt node whose original is unknown.
+    """
+    if doc.get("version") not in READABLE_VERSIONS:
+        raise ValueError(f"expand: graph format version {doc.get('version')!r} is not one of "
+                         f"{READABLE_VERSIONS}")
+    table = dict(doc["nodes"])
+    into = {}                # target id -> its edges, for the nodes of the current step
+    for edge in doc["before"]["edges"]:
+        into.setdefault(edge[1], []).append(list(edge))
+    events = []
+    for event in doc["events"]:
+        replaced = {(old[0], old[1]): new for old, new in event.get("pairs", [])}
+        renamed = {old: new for old, new in event.get("rebuilt", [])}
+        derived_edges = []
+        for old, new in event.get("rebuilt", []):
+            if str(old) not in table:
+                raise ValueError(f"expand: event {event['index']} rebuilds node {old}, "
+                                 "which has no entry")
+            table[str(new)] = dict(table[str(old)], id=new)
+            for source, _, position, index in into.get(old, []):
+                source, index = replaced.get((source, index),
+                                             (renamed.get(source, source), index))
+                derived_edges.append([source, new, position, index])
+        for node_id in event["removed"]:
+            into.pop(node_id, None)
+        edges = [list(e) for e in event["edges"]] + derived_edges
+        for edge in edges:
+            into.setdefault(edge[1], []).append(edge)
+        events.append(dict(event, edges=edges))
+    return dict(doc, nodes=table, events=events)

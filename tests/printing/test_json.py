@@ -8,7 +8,8 @@ import pytest
 import symlab.tensor as T
 from symlab import function, shared
 from symlab.graph.basic import Apply, Op
-from symlab.printing import to_json, to_json_text
+from symlab.compile.mode import Mode
+from symlab.printing import expand, to_json, to_json_text
 from symlab.tensor.type import TensorType
 
 MIME = "application/vnd.symlab.graph+json"
@@ -37,6 +38,12 @@ def replay(doc, k):
     edges = {tuple(e) for e in doc["before"]["edges"]}
     outputs = [tuple(o) for o in doc["before"]["outputs"]]
     for event in doc["events"][:k]:
+        replaced = {tuple(old): tuple(new) for old, new in event["pairs"]}
+        renamed = dict(event.get("rebuilt", []))
+        for source, target, position, index in list(edges):
+            if target in renamed:
+                new_source = replaced.get((source, index), (renamed.get(source, source), index))
+                edges.add((new_source[0], renamed[target], position, new_source[1]))
         gone = set(event["removed"])
         nodes -= gone
         edges = {e for e in edges if e[0] not in gone and e[1] not in gone}
@@ -68,7 +75,7 @@ def test_x_plus_one_by_hand():
     y = x + 1
     add, one = y.owner, y.owner.inputs[1]
     assert to_json(y) == {
-        "version": 1,
+        "version": 2,
         "name": None,
         "nodes": {
             str(add.id): {"id": add.id, "kind": "apply", "op": "add", "label": None,
@@ -252,10 +259,14 @@ def test_ids_are_stable_and_all_known():
     f = function([x], [T.log(T.exp(x)) * 1, (x * 0 + w).sum()], updates=[(w, w * 1 + x)])
     doc = to_json(f)
     assert len(doc["events"]) >= 3
-    known = {int(k) for k in doc["nodes"]}
+    derived = {new for event in doc["events"] for _, new in event["rebuilt"]}
+    assert derived, "this function's trace rebuilds nodes"
+    assert not derived & {int(k) for k in doc["nodes"]}
+    known = {int(k) for k in doc["nodes"]} | derived
     assert all(int(k) == v["id"] for k, v in doc["nodes"].items())
     mentioned = set(doc["before"]["nodes"]) | set(doc["after"]["nodes"])
     for event in doc["events"]:
+        mentioned |= {n for pair in event["rebuilt"] for n in pair}
         mentioned |= set(event["removed"]) | set(event["added"])
         mentioned |= {n for e in event["edges"] for n in e[:2]}
         mentioned |= {n for pair in event["pairs"] for n, _ in pair}
@@ -335,7 +346,7 @@ def test_the_worked_example_of_the_docs():
     i = {1: x.id, 3: exp.id, 4: one.id, 6: mul.id}
     vector = {"type": VECTOR, "dtype": "float64", "shape": [None], "value": None}
     assert to_json(f) == {
-        "version": 1,
+        "version": 2,
         "name": "f",
         "nodes": {
             str(i[1]): {"id": i[1], "kind": "input", "op": None, "label": "x", **vector},
@@ -352,7 +363,7 @@ def test_the_worked_example_of_the_docs():
                   "outputs": [[i[3], 0]]},
         "events": [{"index": 0, "pass": "canonicalize", "rewrite": "mul_by_one",
                     "pairs": [[[i[6], 0], [i[3], 0]]], "removed": [i[6], i[4]], "added": [],
-                    "edges": [], "outputs": [[0, i[3], 0]]}],
+                    "rebuilt": [], "edges": [], "outputs": [[0, i[3], 0]]}],
         "updates": [],
     }
 
@@ -367,3 +378,96 @@ def test_an_unused_input_stays_in_every_graph():
     assert all(unused.id not in e["removed"] for e in doc["events"])
     for k in range(len(f.trace) + 1):
         assert replay(doc, k) == expected_graph(f.graph_at(k))
+
+
+# ---------------------------------------------------------------- rebuilt nodes (version 2)
+
+def test_nodes_rebuilt_downstream_are_listed_not_written_out():
+    x = T.dvector("x")
+    z = T.cos(T.sin(T.exp(x * 1)))
+    f = function([x], z, mode=Mode(include=["canonicalize"], exclude=["fuse_elementwise",
+                                                                      "inplace"]))
+    event = next(e for e in f.trace if e.rewrite == "mul_by_one")
+    exp_old = z.owner.inputs[0].owner.inputs[0].owner
+    sin_old, cos_old = z.owner.inputs[0].owner, z.owner
+    mul = exp_old.inputs[0].owner
+    cos_new = f.graph_at(event.index + 1).outputs[0].owner
+    sin_new = cos_new.inputs[0].owner
+    exp_new = sin_new.inputs[0].owner
+    record = to_json(f)["events"][event.index]
+    assert record["pairs"] == [[[mul.id, 0], [x.id, 0]]]
+    assert record["rebuilt"] == [[exp_old.id, exp_new.id], [sin_old.id, sin_new.id],
+                                 [cos_old.id, cos_new.id]]
+    assert record["edges"] == []                         # all three edges are derived
+    doc = to_json(f)
+    for new in (exp_new, sin_new, cos_new):
+        assert str(new.id) not in doc["nodes"]
+    full = expand(doc)
+    assert full["nodes"][str(sin_new.id)] == dict(doc["nodes"][str(sin_old.id)], id=sin_new.id)
+    assert sorted(full["events"][event.index]["edges"]) == sorted(
+        [[x.id, exp_new.id, 0, 0], [exp_new.id, sin_new.id, 0, 0], [sin_new.id, cos_new.id, 0, 0]])
+
+
+def test_a_rebuilt_node_keeps_a_differing_entry_written_out():
+    # A new node whose entry differs from every node that left (another op here) is added
+    # in full, with its edges, even where it stands in the place of a removed node.
+    x = T.dvector("x")
+    f = function([x], T.log(1 + T.exp(x)))
+    doc = to_json(f)
+    event = next(e for e in doc["events"] if e["rewrite"] == "softplus_from_log1p_exp")
+    softplus = [n for n in event["added"] if n not in dict(event["rebuilt"]).values()]
+    assert [doc["nodes"][str(n)]["op"] for n in softplus] == ["softplus"]
+    assert [e[1] for e in event["edges"]] == softplus
+
+
+def mlp_step(sizes=(6, 5, 4, 3)):
+    X, t = T.dmatrix("X"), T.ivector("t")
+    params, h = [], X
+    for k, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        W, b = shared(np.zeros((n_in, n_out)), name=f"W{k}"), shared(np.zeros(n_out), name=f"b{k}")
+        params += [W, b]
+        z = T.dot(h, W) + b
+        h = T.tanh(z) if k < len(sizes) - 2 else T.nnet.softmax(z)
+    cost = -T.mean(T.log(h)[T.arange(t.shape[0]), t]) + 1e-4 * sum((p ** 2).sum() for p in params)
+    grads = T.grad(cost, params)
+    return function([X, t], cost, updates=[(p, p - 0.1 * g) for p, g in zip(params, grads)])
+
+
+def test_a_training_step_replays_exactly_and_expands_to_every_edge():
+    f = mlp_step()
+    doc = json.loads(to_json_text(f))
+    assert sum(len(e["rebuilt"]) for e in doc["events"]) > 100
+    full = expand(doc)
+    for k in range(len(f.trace) + 1):
+        expected = expected_graph(f.graph_at(k))
+        assert replay(doc, k) == expected, f"step {k}"
+        assert replay(dict(full, events=[dict(e, rebuilt=[]) for e in full["events"]]),
+                      k) == expected, f"expanded, step {k}"
+    for key, entry in full["nodes"].items():
+        assert entry["id"] == int(key)
+    objects = {n.id: n for k in range(len(f.trace) + 1) for n in f.graph_at(k).apply_nodes}
+    for node_id, node in objects.items():
+        assert full["nodes"][str(node_id)]["op"] == to_json(node.outputs)["nodes"][
+            str(node_id)]["op"]
+
+
+def test_expand_refuses_what_it_cannot_read():
+    x = T.dvector("x")
+    doc = to_json(function([x], T.cos(T.sin(T.exp(x * 1)))))
+    with pytest.raises(ValueError, match="version 3"):
+        expand(dict(doc, version=3))
+    event = next(e for e in doc["events"] if e["rebuilt"])
+    bad = dict(event, rebuilt=[[10 ** 9, event["rebuilt"][0][1]]])
+    with pytest.raises(ValueError, match=f"rebuilds node {10 ** 9}, which has no entry"):
+        expand(dict(doc, events=[bad if e is event else e for e in doc["events"]]))
+
+
+def test_expand_reads_a_version_1_document():
+    # Version 1 wrote every node out; it is version 2 with no rebuilt lists.
+    x, f = several_events()
+    doc = to_json(f)
+    old = dict(expand(doc), version=1)
+    old["events"] = [{k: v for k, v in e.items() if k != "rebuilt"} for e in old["events"]]
+    again = expand(old)
+    for k in range(len(f.trace) + 1):
+        assert replay(again, k) == expected_graph(f.graph_at(k))

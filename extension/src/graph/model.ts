@@ -49,11 +49,13 @@ export interface IEvent {
   pairs: Array<[Value, Value]>;
   removed: number[];
   added: number[];
+  /** `[old id, new id]`: nodes rebuilt downstream, derived from the old ones (version 2). */
+  rebuilt: Array<[number, number]>;
   edges: Edge[];
   outputs: Array<[number, number, number]>;
 }
 
-/** The whole document, as `symlab.printing.to_json` makes it (version 1). */
+/** The whole document, as `symlab.printing.to_json` makes it (version 2). */
 export interface IGraphDocument {
   version: number;
   name: string | null;
@@ -64,8 +66,11 @@ export interface IGraphDocument {
   updates: Array<[number, number]>;
 }
 
-/** The format version this front end reads. */
-export const FORMAT_VERSION = 1;
+/** The format version `to_json` writes. */
+export const FORMAT_VERSION = 2;
+
+/** The versions this front end reads: version 1 is version 2 with no rebuilt nodes. */
+export const READABLE_VERSIONS = [1, 2];
 
 /** Graphs with more nodes than this are summarized, not drawn. */
 export const MAX_DRAWN_NODES = 2000;
@@ -128,6 +133,12 @@ function checkEvent(where: string, e: unknown): string | null {
   if (e.pairs !== undefined && !Array.isArray(e.pairs)) {
     return `${where}.pairs is not a list`;
   }
+  if (
+    e.rebuilt !== undefined &&
+    !(Array.isArray(e.rebuilt) && e.rebuilt.every(x => isIntList(x, 2)))
+  ) {
+    return `${where}.rebuilt is not a list of [old id, new id]`;
+  }
   return null;
 }
 
@@ -151,26 +162,29 @@ function checkNode(key: string, n: unknown): string | null {
 }
 
 /**
- * Check that `raw` is a version-1 graph document a view can draw, and fill in
- * the optional parts (`after`, `events`, `updates`, `name`). Unknown keys are
- * ignored, as the format asks. Never throws: a bad payload gives a message.
+ * Check that `raw` is a graph document (version 1 or 2) a view can draw, and
+ * fill in the optional parts (`after`, `events`, `rebuilt`, `updates`,
+ * `name`) and the table entries of rebuilt nodes, each a copy of its
+ * original's entry under the new id. Unknown keys are ignored, as the format
+ * asks. Never throws: a bad payload gives a message. The returned document's
+ * `nodes` is a new object; `raw` is not changed.
  */
 export function validateDocument(raw: unknown): ValidationResult {
   if (!isObject(raw)) {
     return { ok: false, error: 'the graph document is not a JSON object' };
   }
-  if (raw.version !== FORMAT_VERSION) {
+  if (!READABLE_VERSIONS.includes(raw.version as number)) {
     return {
       ok: false,
       error: `unsupported graph format version ${JSON.stringify(
         raw.version ?? null
-      )} (this front end reads version ${FORMAT_VERSION})`
+      )} (this front end reads versions ${READABLE_VERSIONS.join(' and ')})`
     };
   }
   if (!isObject(raw.nodes)) {
     return { ok: false, error: 'the graph document has no node table' };
   }
-  const table = raw.nodes;
+  const table: { [id: string]: unknown } = { ...raw.nodes };
   for (const key of Object.keys(table)) {
     const problem = checkNode(key, table[key]);
     if (problem) {
@@ -193,6 +207,18 @@ export function validateDocument(raw: unknown): ValidationResult {
     const bad = checkEvent(`event ${i}`, events[i]);
     if (bad) {
       return { ok: false, error: bad };
+    }
+  }
+  for (let i = 0; i < events.length; i++) {
+    for (const [old, id] of (events[i].rebuilt ?? []) as Array<[number, number]>) {
+      const original = table[String(old)];
+      if (!isObject(original)) {
+        return {
+          ok: false,
+          error: `event ${i} rebuilds node ${old}, which has no entry`
+        };
+      }
+      table[String(id)] = { ...original, id };
     }
   }
   const missing = (ids: number[]): number | undefined =>
@@ -225,7 +251,8 @@ export function validateDocument(raw: unknown): ValidationResult {
     events: (events as IEvent[]).map((e, i) => ({
       ...e,
       index: isInt(e.index) ? e.index : i,
-      pairs: Array.isArray(e.pairs) ? e.pairs : []
+      pairs: Array.isArray(e.pairs) ? e.pairs : [],
+      rebuilt: Array.isArray(e.rebuilt) ? e.rebuilt : []
     })),
     updates: Array.isArray(raw.updates)
       ? (raw.updates as unknown[]).filter(u => isIntList(u, 2)) as Array<
@@ -244,8 +271,37 @@ export interface IStepGraph {
   outputs: Value[];
 }
 
+/**
+ * The edges into the nodes `event` rebuilds: each old node's edges at this
+ * step, with the source seen through the event (its `pairs` partner if it
+ * has one, else its rebuilt copy). docs/json-graph.md, "Rebuilt nodes".
+ */
+export function rebuiltEdges(graph: IStepGraph, event: IEvent): Edge[] {
+  if (event.rebuilt.length === 0) {
+    return [];
+  }
+  const renamed = new Map<number, number>(event.rebuilt);
+  const replaced = new Map<string, Value>();
+  for (const [[node, index], value] of event.pairs) {
+    replaced.set(`${node}:${index}`, value);
+  }
+  const derived: Edge[] = [];
+  for (const [source, target, position, index] of graph.edges) {
+    const copy = renamed.get(target);
+    if (copy !== undefined) {
+      const [s, i] = replaced.get(`${source}:${index}`) ?? [
+        renamed.get(source) ?? source,
+        index
+      ];
+      derived.push([s, copy, position, i]);
+    }
+  }
+  return derived;
+}
+
 /** Step k to step k + 1 by event k (docs/json-graph.md, "Rebuilding"). */
 export function applyEvent(graph: IStepGraph, event: IEvent): IStepGraph {
+  const derived = rebuiltEdges(graph, event);
   const gone = new Set(event.removed);
   const present = new Set<number>();
   const nodes: number[] = [];
@@ -263,7 +319,7 @@ export function applyEvent(graph: IStepGraph, event: IEvent): IStepGraph {
   }
   const edges = graph.edges
     .filter(([source, target]) => !gone.has(source) && !gone.has(target))
-    .concat(event.edges);
+    .concat(event.edges, derived);
   const outputs = graph.outputs.slice();
   for (const [position, node, index] of event.outputs) {
     outputs[position] = [node, index];
