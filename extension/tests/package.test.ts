@@ -18,3 +18,16 @@ test('module name and version match package.json, pyproject.toml and the Python 
   assert.match(read('symlab_jupyterlab/__init__.py'), new RegExp(`__version__ = "${MODULE_VERSION}"`));
   assert.match(read('symlab_jupyterlab/__init__.py'), /"dest": "symlab-jupyterlab"/);
 });
+
+test('the third-party notices name the versions of what the bundle contains', () => {
+  const notices = read('THIRD-PARTY-NOTICES.md');
+  const viz = JSON.parse(read('node_modules/@viz-js/viz/package.json'));
+  const metadata = read('node_modules/@viz-js/viz/lib/metadata.js');
+  const graphviz = /graphvizVersion = "([^"]+)"/.exec(metadata);
+  assert.ok(graphviz, 'no graphvizVersion in @viz-js/viz/lib/metadata.js');
+  const row = (name: string): string =>
+    notices.split('\n').find(line => line.startsWith(`| ${name}`)) ?? '';
+  assert.match(row('`@viz-js/viz`'), new RegExp(`\\| ${viz.version.replace(/\./g, '\\.')} \\| ${viz.license} \\|`));
+  assert.match(row('Graphviz'), new RegExp(`\\| ${graphviz![1].replace(/\./g, '\\.')} \\| Eclipse Public License 1\\.0`));
+  assert.match(read('pyproject.toml'), /^license-files = \["THIRD-PARTY-NOTICES.md"\]$/m);
+});

@@ -3,7 +3,9 @@
 The widget syncs the JSON graph document (``symlab.printing.to_json``,
 ``docs/json-graph.md``) and three small traits the view and Python share::
 
-    graph     the document (data only: the renderer lives in extension/)
+    graph     the document (data only: the renderer lives in extension/), sent
+              and saved as one JSON string (nbformat would spread nested lists
+              over one line per number)
     step      the graph shown beside ``before`` is the graph after the first
               ``step`` events: 0 is ``before``, len(events) is ``after``.
               The default is 0: the view opens on the whole trace, the
@@ -16,6 +18,7 @@ graph shown: its ``removed`` and ``added`` node ids (``GraphView.event``).
 """
 
 import copy
+import json
 
 import ipywidgets as widgets
 import traitlets
@@ -70,6 +73,16 @@ def graph_document(obj, mode=None):
                     f"variables or a FunctionGraph; got {type(obj).__name__}")
 
 
+def _document_to_text(document, widget):
+    """The document as one compact JSON string: saved widget state keeps it on one line
+    (nbformat would indent nested lists one number a line, 2.6 times larger)."""
+    return json.dumps(document, allow_nan=False, separators=(",", ":"))
+
+
+def _document_from_text(text, widget):
+    return json.loads(text) if isinstance(text, str) else text
+
+
 class GraphView(widgets.DOMWidget):
     """The graph of a compiled function (or of an expression) before and after optimization.
 
@@ -85,7 +98,8 @@ class GraphView(widgets.DOMWidget):
     _model_module_version = traitlets.Unicode(MODULE_VERSION).tag(sync=True)
     _view_module_version = traitlets.Unicode(MODULE_VERSION).tag(sync=True)
 
-    graph = traitlets.Dict().tag(sync=True)
+    graph = traitlets.Dict().tag(sync=True, to_json=_document_to_text,
+                                 from_json=_document_from_text)
     step = traitlets.Int(0).tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     expanded = traitlets.List(traitlets.Unicode()).tag(sync=True)

@@ -129,6 +129,10 @@ def lab(chromium_path, tmp_path_factory):
     tracker = settings / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True)
     (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # Saving a notebook keeps its widgets' state (what a user sets to share a notebook).
+    manager = settings / "@jupyter-widgets" / "jupyterlab-manager"
+    manager.mkdir(parents=True)
+    (manager / "plugin.jupyterlab-settings").write_text('{"saveState": true}')
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ,
                JUPYTER_RUNTIME_DIR=str(state / "runtime"),
@@ -140,6 +144,8 @@ def lab(chromium_path, tmp_path_factory):
            "--LabApp.news_url=None",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
            "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
+           # The same server serves Notebook 7 (/notebooks/...), with the same extensions.
+           "--JupyterNotebookApp.expose_app_in_browser=True",
            f"--LabApp.workspaces_dir={state / 'workspaces'}",
            f"--LabApp.user_settings_dir={settings}"]
     log = state / "lab.log"
@@ -209,31 +215,50 @@ def shoot(screenshot_dir):
     return shoot
 
 
-class NotebookPage:
-    """A notebook open in JupyterLab in a Chromium page, with helpers for the tests."""
+#: Where each front end of the server opens a notebook.
+APPS = {"lab": "/lab/tree/{name}?reset", "notebook": "/notebooks/{name}"}
 
-    def __init__(self, page, lab, name):
-        self.page, self.lab, self.name = page, lab, name
+#: True once the current notebook's kernel is idle (both front ends expose their app).
+KERNEL_IDLE = """nb => { const w = window.jupyterapp.shell.currentWidget;
+    return w && w.context && w.context.path === nb && w.sessionContext.session
+      && w.sessionContext.session.kernel
+      && w.sessionContext.session.kernel.status === 'idle'; }"""
+
+
+class NotebookPage:
+    """A notebook open in a Chromium page, with helpers for the tests.
+
+    ``app`` is ``"lab"`` (JupyterLab) or ``"notebook"`` (Notebook 7, whose
+    toolbar has no execution indicator: its kernel is watched through the app).
+    """
+
+    def __init__(self, page, lab, name, app="lab"):
+        self.page, self.lab, self.name, self.app = page, lab, name, app
         self.page_errors = []
         self.console_errors = []
-        page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        # The stack says whose code threw: it names the bundle's URL.
+        page.on("pageerror", lambda exc: self.page_errors.append(
+            f"{exc}\n{getattr(exc, 'stack', None) or ''}"))
         page.on("console", lambda msg: msg.type == "error"
                 and self.console_errors.append(msg.text))
 
     def open(self):
         pg = self.page
         # ?reset: no restored tabs from an older workspace (recipe section 7, pitfall 1).
-        pg.goto(self.lab.url(f"/lab/tree/{self.name}?reset"))
+        pg.goto(self.lab.url(APPS[self.app].format(name=self.name)))
         pg.wait_for_function("() => window.jupyterapp !== undefined")
         pg.evaluate("() => window.jupyterapp.restored.then(() => true)")
-        pg.wait_for_selector(IDLE)
+        self.wait_idle()
         pg.click(f"{PANEL} .jp-Cell .jp-InputArea-editor")
         pg.keyboard.press("Escape")
-        pg.wait_for_function(
-            """nb => { const w = window.jupyterapp.shell.currentWidget;
-                return w && w.context && w.context.path === nb && w.sessionContext.session
-                  && w.sessionContext.session.kernel
-                  && w.sessionContext.session.kernel.status === 'idle'; }""", arg=self.name)
+        pg.wait_for_function(KERNEL_IDLE, arg=self.name)
+
+    def wait_idle(self):
+        """Wait until the kernel is idle, as the page shows it."""
+        if self.app == "lab":
+            self.page.wait_for_selector(IDLE)
+        else:
+            self.page.wait_for_function(KERNEL_IDLE, arg=self.name)
 
     def run_all(self):
         # Fired, not awaited (recipe section 7, pitfall 3).
@@ -246,7 +271,7 @@ class NotebookPage:
         self.page.wait_for_function(
             f"""() => {{ const p = [...document.querySelectorAll('{PANEL} .jp-CodeCell .jp-InputPrompt')];
                 return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }}""")
-        self.page.wait_for_selector(IDLE)
+        self.wait_idle()
 
     def cell(self, index):
         return self.page.locator(f"{PANEL} .jp-CodeCell").nth(index)
@@ -273,15 +298,17 @@ class NotebookPage:
 
 @pytest.fixture(scope="session")
 def new_notebook_page(lab, browser, screenshot_dir):
-    """``new_notebook_page(name, cells)``: write the notebook, open it in a new page."""
+    """``new_notebook_page(name, cells, app="lab")``: write the notebook (unless ``cells``
+    is None: open the file as it is), open it in a new page of JupyterLab or Notebook 7."""
     contexts = []
 
-    def make(name, cells):
-        lab.write_notebook(name, cells)
+    def make(name, cells, app="lab"):
+        if cells is not None:
+            lab.write_notebook(name, cells)
         context = browser.new_context(viewport={"width": 1500, "height": 1000})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        nb = NotebookPage(context.new_page(), lab, name)
+        nb = NotebookPage(context.new_page(), lab, name, app)
         _OPEN["pages"].append(nb)
         nb.open()
         return nb

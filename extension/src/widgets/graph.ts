@@ -3,11 +3,12 @@
  * trace one event at a time, the event's removed and added nodes
  * highlighted, and the details of the clicked node.
  *
- * Synced traits (Python: symlab/notebook/): `graph` (the to_json document),
- * `step` (0..len(events)), `selected` (a node id as a string, or ""),
- * `expanded` (ids, as strings, of fused nodes drawn open).
+ * Synced traits (Python: symlab/notebook/): `graph` (the to_json document,
+ * sent and saved as JSON text), `step` (0..len(events)), `selected` (a node
+ * id as a string, or ""), `expanded` (ids, as strings, of fused nodes drawn
+ * open).
  */
-import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+import { DOMWidgetModel, DOMWidgetView, ISerializers } from '@jupyter-widgets/base';
 
 import {
   clampStep,
@@ -20,7 +21,32 @@ import { formatShape, isFused } from '../graph/text';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { button, el, setShown } from './dom';
 
+/**
+ * The document travels as one JSON string, not as nested JSON: a notebook
+ * saved with widget state keeps it on one line (nbformat indents nested
+ * lists one number a line, which made saved graphs 2.6 times larger). Text
+ * that does not parse is kept as it is, for validateDocument to report.
+ */
+export const graphSerializer = {
+  deserialize: (value: unknown): unknown => {
+    if (typeof value !== 'string') {
+      return value;
+    }
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  },
+  serialize: (value: unknown): unknown => JSON.stringify(value)
+};
+
 export class GraphModel extends DOMWidgetModel {
+  static serializers: ISerializers = {
+    ...DOMWidgetModel.serializers,
+    graph: graphSerializer
+  };
+
   defaults(): any {
     return {
       ...super.defaults(),
