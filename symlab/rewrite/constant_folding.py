@@ -1,9 +1,9 @@
 """Constant folding: a node whose inputs are all constants becomes a constant.
 
 The value is computed by the op's own ``perform`` (the reference semantics),
-in the node's own dtype. Random ops never fold, and neither do results
-larger than ``MAX_FOLDED_ELEMENTS`` (folding ``zeros((10000, 10000))`` would
-bake 800 MB into the function).
+in the node's own dtype. Random ops and ops with side effects (``Print``)
+never fold, and neither do results larger than ``MAX_FOLDED_ELEMENTS``
+(folding ``zeros((10000, 10000))`` would bake 800 MB into the function).
 """
 
 import numpy as np
@@ -21,6 +21,8 @@ def constant_fold(fgraph, node):
         return None
     if not getattr(node.op, "deterministic", True):
         return None
+    if getattr(node.op, "has_side_effects", False):
+        return None      # folding would run it once, now, instead of at each call (Print)
     try:
         values = node.op.perform(node, [v.data for v in node.inputs])
     except Exception:

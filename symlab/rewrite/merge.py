@@ -3,7 +3,8 @@
 Two nodes merge when their ops are equal and their inputs are the same
 variables; two constants merge when their type and value are equal. Ops that
 draw random numbers (``op.deterministic`` False) never merge: two draws are
-two different numbers.
+two different numbers. Nor do ops with side effects (``has_side_effects``,
+e.g. ``Print``): each of them must still run.
 """
 
 from symlab.graph.basic import Constant
@@ -39,6 +40,8 @@ def merge_equal_nodes(fgraph):
                 continue
             if not getattr(node.op, "deterministic", True):
                 continue
+            if getattr(node.op, "has_side_effects", False):
+                continue    # each must still run: two Prints the user wrote print twice
             key = (node.op, node.inputs)
             kept = seen.get(key)
             if kept is None or kept not in fgraph:
