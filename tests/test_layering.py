@@ -21,7 +21,7 @@ LAYERS = [
     ("compile", ["symlab/compile/"]),
     ("random", ["symlab/random/", "symlab/tensor/shared_randomstreams.py", "symlab/sandbox/"]),
     ("notebook", ["symlab/notebook/"]),
-    ("package", ["symlab/__init__.py", "symlab/demo.py"]),
+    ("package", ["symlab/__init__.py", "symlab/demo.py", "symlab/debug.py"]),
 ]
 
 

@@ -9,6 +9,7 @@ objects are cached by source text.
 
 import functools
 import keyword
+import time
 
 import numpy as np
 
@@ -16,18 +17,49 @@ from symlab.graph.basic import Constant
 from symlab.tensor.elemwise import Elemwise, check_runtime_broadcast, natural_dtype
 from symlab.tensor.fused import FusedElemwise
 
-__all__ = ["lower", "Lowered", "lower_node"]
+__all__ = ["lower", "Lowered", "lower_node", "Probe"]
 
 _CODE_CACHE = {}
 
 
-class Lowered:
-    """The result of lowering: the callable, its source and its global names."""
+class Probe:
+    """Instruments the generated code around every node (debugging and profiling).
 
-    def __init__(self, fn, source, env):
+    ``times``: a list of one float per node (in the order of
+    ``Lowered.nodes``); the code adds each node's run time to its entry.
+    ``after_node``: called as ``after_node(k, inputs, outputs)`` (tuples of
+    values) once node ``k`` has run.
+    """
+
+    def __init__(self, times=None, after_node=None):
+        self.times = times
+        self.after_node = after_node
+
+
+class Lowered:
+    """The result of lowering: the callable, its source and its global names.
+
+    ``nodes`` are the lowered nodes in the order they run; ``filename`` is
+    the generated code's name in tracebacks; ``node_at_line(line)`` tells
+    which node a line of that code belongs to, and ``input_names[k]`` the
+    Python names of node ``k``'s inputs there.
+    """
+
+    def __init__(self, fn, source, env, nodes=(), spans=(), input_names=(), filename=None):
         self.fn = fn
         self.source = source
         self.env = env
+        self.nodes = list(nodes)
+        self.spans = list(spans)
+        self.input_names = list(input_names)
+        self.filename = filename
+
+    def node_at_line(self, line):
+        """The index in ``nodes`` of the node whose code holds ``line``, or None."""
+        for k, (first, last) in enumerate(self.spans):
+            if first <= line <= last:
+                return k
+        return None
 
 
 class _Namer:
@@ -275,13 +307,13 @@ def _raise_broadcast(node, values, out):
     raise AssertionError("unreachable: a broadcast check failed without an error")
 
 
-def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
+def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None):
     """Lower ``fgraph`` to a Python function of its inputs returning a tuple of outputs.
 
     ``fgraph.inputs`` become the parameters, in order. ``copy_outputs`` lists
     output positions whose value must not alias an input, shared value or
     constant (they are copied when they might). 0-d outputs are returned as
-    0-d ndarrays.
+    0-d ndarrays. ``probe`` (a ``Probe``) instruments every node.
     """
     env = {"np": np, "_asarray": np.asarray}
     ctx = _Context(env)
@@ -290,7 +322,13 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
     body = []
     aliases = set(fgraph.inputs)
     roots = {}         # variable -> the variable whose buffer it shares
-    for node in fgraph.toposort():
+    nodes, spans, input_names = fgraph.toposort(), [], []
+    if probe is not None:
+        if probe.times is not None:
+            env["_clock"], env["_times"] = time.perf_counter, probe.times
+        if probe.after_node is not None:
+            env["_after_node"] = probe.after_node
+    for k, node in enumerate(nodes):
         ins = []
         for var in node.inputs:
             if isinstance(var, Constant):
@@ -299,7 +337,13 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
                 aliases.add(var)
             ins.append(namer.name(var))
         outs = [namer.name(v) for v in node.outputs]
-        body.extend(lower_node(node.op, node, ins, outs, ctx))
+        first = len(body) + 2      # line 1 is the ``def``
+        lines = lower_node(node.op, node, ins, outs, ctx)
+        if probe is not None:
+            lines = _probed(k, lines, ins, outs, probe)
+        body.extend(lines)
+        spans.append((first, len(body) + 1))
+        input_names.append(ins)
         base = _aliased_input(node)
         if base is not None:
             for out in node.outputs:
@@ -323,11 +367,22 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn"):
             expr = f"_asarray({expr})"
         results.append(expr)
     source = _render(name, params, body, results)
+    filename = f"<symlab generated: {name}>"
     code = _CODE_CACHE.get(source)
     if code is None:
-        code = _CODE_CACHE[source] = compile(source, f"<symlab generated: {name}>", "exec")
+        code = _CODE_CACHE[source] = compile(source, filename, "exec")
     exec(code, env)
-    return Lowered(env[name], source, env)
+    return Lowered(env[name], source, env, nodes, spans, input_names, filename)
+
+
+def _probed(k, lines, ins, outs, probe):
+    """``lines`` of node ``k`` with the probe's timing and call around them."""
+    if probe.times is not None:
+        lines = ["_t = _clock()"] + lines + [f"_times[{k}] += _clock() - _t"]
+    if probe.after_node is not None:
+        lines = lines + [f"_after_node({k}, ({''.join(n + ', ' for n in ins)}), "
+                         f"({''.join(n + ', ' for n in outs)}))"]
+    return lines
 
 
 def _aliased_input(node):

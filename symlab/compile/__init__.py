@@ -1,11 +1,14 @@
 """Compiling graphs: ``function``, ``In``/``Out``, shared variables, modes."""
 
+from symlab.compile.debug import CallFailure, NanGuardError, NanGuardMode, intermediate_values
 from symlab.compile.function import Function, eval_variable, function
 from symlab.compile.io import In, Out
 from symlab.compile.mode import FAST_COMPILE, FAST_RUN, Mode, get_mode
+from symlab.compile.profiling import ProfileStats
 from symlab.compile.shared import (GenericSharedVariable, SharedVariable, TensorSharedVariable,
                                    shared)
 
 __all__ = ["Function", "function", "eval_variable", "In", "Out", "Mode", "get_mode", "FAST_RUN",
            "FAST_COMPILE", "SharedVariable", "TensorSharedVariable", "GenericSharedVariable",
-           "shared"]
+           "shared", "NanGuardMode", "NanGuardError", "CallFailure", "ProfileStats",
+           "intermediate_values"]

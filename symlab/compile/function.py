@@ -5,17 +5,21 @@ Compiling normalizes inputs, outputs, updates and givens, builds a
 the NumPy backend. A call checks and converts its arguments, runs the
 generated code, and only then, once every output and update value is
 computed, stores the updates: a failing call leaves every shared variable
-as it was.
+as it was. An error raised inside the generated code is raised again with
+the failing node, its inputs and the user's lines that created it
+(``symlab.compile.debug``), and kept as ``f.last_failure``.
 """
 
 import numpy as np
 
-from symlab.backends.numpy_backend import lower
+from symlab.backends.numpy_backend import Probe, lower
 from symlab.graph.basic import Constant, Variable
 from symlab.graph.fgraph import FunctionGraph
 from symlab.graph.traversal import clone_replace, graph_inputs
+from symlab.compile.debug import NanGuardMode, describe_failure, rebuilt_exception
 from symlab.compile.io import In, Out
 from symlab.compile.mode import get_mode
+from symlab.compile.profiling import ProfileStats
 from symlab.compile.shared import SharedVariable
 from symlab.rewrite import optimize
 from symlab.tensor.type import TensorType
@@ -69,8 +73,9 @@ class _Spec:
     """The normalized arguments of ``function``: enough to rebuild, copy or pickle it."""
 
     def __init__(self, inputs, outputs, single_output, updates, givens, no_default_updates,
-                 mode, name, on_unused_input, allow_input_downcast):
+                 mode, name, on_unused_input, allow_input_downcast, profile=False):
         self.inputs = inputs
+        self.profile = profile
         self.outputs = outputs
         self.single_output = single_output
         self.updates = updates
@@ -91,10 +96,9 @@ def function(inputs, outputs=None, updates=None, givens=None, no_default_updates
     one array), a list (returns a list), or ``Out``. ``updates``: pairs or a
     dict mapping shared variables to new-value expressions, applied after
     every output is computed. ``givens``: pairs or a dict of substitutions
-    made in the graph before compiling.
+    made in the graph before compiling. ``profile=True``: ``f.profile`` keeps
+    each node's run time (``ProfileStats``).
     """
-    if profile:
-        raise NotImplementedError("function(profile=True) comes with the debugging issue")
     if device not in (None, "cpu"):
         if device == "cuda":
             raise NotImplementedError("function(device='cuda') needs the CuPy backend, "
@@ -114,7 +118,7 @@ def function(inputs, outputs=None, updates=None, givens=None, no_default_updates
     outs = [o if isinstance(o, Out) else Out(_as_output(o, k)) for k, o in enumerate(outs)]
     spec = _Spec(ins, outs, single and outputs is not None, _as_pairs(updates, "updates"),
                  _as_pairs(givens, "givens"), no_default_updates, get_mode(mode), name,
-                 on_unused_input, allow_input_downcast)
+                 on_unused_input, allow_input_downcast, bool(profile))
     return Function(spec)
 
 
@@ -139,7 +143,9 @@ class Function:
 
     Attributes: ``inputs`` (the ``In`` objects), ``outputs`` (the ``Out``
     objects), ``fgraph`` (the optimized graph: inputs, then shared variables),
-    ``source`` (the generated Python), ``name``.
+    ``source`` (the generated Python), ``name``, ``profile`` (``ProfileStats``
+    when compiled with ``profile=True``, else None), ``last_failure`` (a
+    ``CallFailure`` after a failed call, None after a successful one).
     """
 
     def __init__(self, spec):
@@ -173,13 +179,30 @@ class Function:
         self.trace = optimize(self.fgraph, self.mode)
         protect = [k for k, o in enumerate(spec.outputs) if not o.borrow]
         protect += range(len(out_vars), len(out_vars) + len(update_exprs))
+        nodes = self.fgraph.toposort()
+        self.profile = ProfileStats(self.name, nodes) if getattr(spec, "profile", False) \
+            else None
+        self.last_failure = None
+        self._observers = []
         self._lowered = lower(self.fgraph, copy_outputs=protect,
-                              name=_identifier(self.name) or "symlab_fn")
+                              name=_identifier(self.name) or "symlab_fn",
+                              probe=self._probe(nodes))
         self._fn = self._lowered.fn
+        if isinstance(self.mode, NanGuardMode):
+            self._fn = self.mode.quiet(self._fn)
+        if self.profile is not None:
+            self._fn = self.profile.timed(self._fn)
         self._n_out = len(out_vars)
         self._prepare_binding()
         for var in self._shared:
             var._register(self, var in self._update_targets)
+
+    def _probe(self, nodes):
+        """The instrumentation the generated code needs (profile, NanGuardMode), or None."""
+        times = self.profile.node_times if self.profile is not None else None
+        guard = self.mode.probe(nodes).after_node if isinstance(self.mode, NanGuardMode) \
+            else None
+        return None if times is None and guard is None else Probe(times, guard)
 
     # ------------------------------------------------------------ compile checks
 
@@ -340,8 +363,8 @@ class Function:
                 values[k] = default
         return values
 
-    def __call__(self, *args, **kwargs):
-        """Compute the outputs for the given inputs, then apply the updates."""
+    def _input_values(self, args, kwargs):
+        """The values the generated code takes: the checked arguments, then shared values."""
         if kwargs or len(args) != self._n_inputs:
             args = self._bind(args, kwargs)
         values = []
@@ -353,14 +376,67 @@ class Function:
                 values.append(filt(value, label, allow))
         for var in self._shared:
             values.append(var._value)
-        results = self._fn(*values)
+        return values
+
+    def __call__(self, *args, **kwargs):
+        """Compute the outputs for the given inputs, then apply the updates."""
+        values = self._input_values(args, kwargs)
+        try:
+            results = self._fn(*values)
+        except Exception as exc:
+            error = self._failed(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        if self.last_failure is not None:
+            self.last_failure = None
+            self._notify("cleared")
         n_out = self._n_out
         if self._update_targets:
             for target, value in zip(self._update_targets, results[n_out:]):
                 target._store(value, "update")
+        if self.profile is not None and self._observers:
+            self._notify("profile")
         if self._spec.single_output:
             return results[0]
         return list(results[:n_out])
+
+    def _failed(self, exc):
+        """Record a failure of the generated code; return the error to raise."""
+        described = describe_failure(self._label(), self._lowered, exc)
+        if described is None:
+            return exc
+        failure, message = described
+        error = rebuilt_exception(exc, message)
+        if error is None:  # the error's type takes no message: add ours as a note
+            error = exc
+            if hasattr(exc, "add_note"):
+                exc.add_note(message[len(str(exc)):].lstrip("\n"))
+        failure.exception = error
+        self.last_failure = failure
+        self._notify("failure")
+        return error
+
+    # ------------------------------------------------------------ observers
+
+    def observe(self, callback):
+        """Call ``callback(function, event)`` after calls; return ``callback``.
+
+        ``event`` is ``"failure"`` after a failed call (``last_failure`` is
+        then set), ``"cleared"`` after the first successful call that
+        follows a failure, and ``"profile"`` after each call of a function
+        compiled with ``profile=True``.
+        """
+        self._observers.append(callback)
+        return callback
+
+    def unobserve(self, callback):
+        """Stop calling ``callback``."""
+        self._observers.remove(callback)
+
+    def _notify(self, event):
+        for callback in list(self._observers):
+            callback(self, event)
 
     # ------------------------------------------------------------ views and copies
 
@@ -386,12 +462,14 @@ class Function:
         """The (shared variable, update expression) pairs, default updates included."""
         return list(zip(self._update_targets, self.fgraph.outputs[self._n_out:]))
 
-    def copy(self, share_memory=False, swap=None, delete_updates=False, name=None):
+    def copy(self, share_memory=False, swap=None, delete_updates=False, name=None,
+             profile=None):
         """Return a new Function computing the same graph.
 
         ``swap`` maps shared variables to other shared variables of the same
         type, used instead in the graph and as update targets;
-        ``delete_updates=True`` drops every update (default ones too).
+        ``delete_updates=True`` drops every update (default ones too);
+        ``profile`` (True or False) overrides whether the copy is profiled.
         The copy returns the same kind of result as the original.
         """
         spec = self._spec
@@ -413,7 +491,8 @@ class Function:
             no_default = spec.no_default_updates
         new_spec = _Spec(spec.inputs, spec.outputs, spec.single_output, updates, givens,
                          no_default, spec.mode, name or spec.name, "ignore",
-                         spec.allow_input_downcast)
+                         spec.allow_input_downcast,
+                         getattr(spec, "profile", False) if profile is None else bool(profile))
         return Function(new_spec)
 
     def __reduce__(self):

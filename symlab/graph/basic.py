@@ -12,7 +12,8 @@ recorded trace of rewrites can name nodes across many versions of a graph.
 import os
 import sys
 
-__all__ = ["Type", "Variable", "Constant", "Apply", "Op", "GradientNotImplemented", "next_id"]
+__all__ = ["Type", "Variable", "Constant", "Apply", "Op", "GradientNotImplemented", "next_id",
+           "inherited_origins", "merged_origins"]
 
 
 class _IdCounter:
@@ -60,8 +61,8 @@ _SETTABLE = frozenset({"name", "tag", "default_update"})
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _user_frame():
-    """Return (filename, line) of the nearest caller outside symlab, or None.
+def _user_origins():
+    """``((filename, line),)`` of the nearest caller outside symlab, or ``()``.
 
     Walks raw frames (no source lookup), so recording it costs well under a
     microsecond per node.
@@ -70,9 +71,45 @@ def _user_frame():
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_DIR):
-            return (filename, frame.f_lineno)
+            return ((filename, frame.f_lineno),)
         frame = frame.f_back
-    return None
+    return ()
+
+
+#: While a rewrite runs, the origins of the node it rewrites (innermost last): the
+#: nodes it builds inherit them instead of the user's ``function(...)`` line.
+_INHERITED = []
+
+
+class inherited_origins:
+    """``with inherited_origins(origins):`` nodes built in the block get ``origins``.
+
+    The rewrite engine, fusion and the in-place pass use it, so that an
+    optimized node still points at the user's lines that created what it
+    replaced. ``origins`` is a tuple of ``(filename, line)``.
+    """
+
+    __slots__ = ("origins",)
+
+    def __init__(self, origins):
+        self.origins = tuple(origins)
+
+    def __enter__(self):
+        _INHERITED.append(self.origins)
+        return self.origins
+
+    def __exit__(self, *exc):
+        _INHERITED.pop()
+        return False
+
+
+def merged_origins(nodes):
+    """The origins of ``nodes`` together, each ``(filename, line)`` once, in order."""
+    seen = {}
+    for node in nodes:
+        for origin in node.origins:
+            seen.setdefault(origin, None)
+    return tuple(seen)
 
 
 class Variable:
@@ -169,9 +206,9 @@ class Apply:
     Built once, never edited: setting any attribute raises AttributeError.
     """
 
-    __slots__ = ("op", "inputs", "outputs", "id", "origin")
+    __slots__ = ("op", "inputs", "outputs", "id", "origins")
 
-    def __init__(self, op, inputs, output_types, origin=None):
+    def __init__(self, op, inputs, output_types, origins=None):
         for i, var in enumerate(inputs):
             if not isinstance(var, Variable):
                 raise TypeError(
@@ -182,7 +219,11 @@ class Apply:
         setter(self, "outputs", tuple(
             t.make_variable(owner=self, index=i) for i, t in enumerate(output_types)))
         setter(self, "id", next_id())
-        setter(self, "origin", _user_frame() if origin is None else origin)
+        if origins is None:
+            origins = _INHERITED[-1] if _INHERITED else _user_origins()
+        # Where the user's code created this node: ((filename, line), ...); several
+        # for a node a rewrite made of several (a fused kernel), () if unknown.
+        setter(self, "origins", origins)
 
     def __setattr__(self, key, value):
         raise AttributeError(
@@ -192,6 +233,11 @@ class Apply:
         return {k: getattr(self, k) for k in self.__slots__}
 
     def __setstate__(self, state):
+        state = dict(state)
+        if "origin" in state:  # pickled before nodes kept several origins
+            origin = state.pop("origin")
+            state["origins"] = (tuple(origin),) if origin else ()
+        state.setdefault("origins", ())
         for k, v in state.items():
             object.__setattr__(self, k, v)
         next_id.see(state["id"])
@@ -201,7 +247,7 @@ class Apply:
 
         The new outputs keep the names of the old ones.
         """
-        node = Apply(self.op, inputs, [o.type for o in self.outputs], origin=self.origin)
+        node = Apply(self.op, inputs, [o.type for o in self.outputs], origins=self.origins)
         for old, new in zip(self.outputs, node.outputs):
             new.name = old.name
         return node

@@ -14,6 +14,7 @@ Every replacement goes through ``FunctionGraph.replace_all`` and becomes one
 import gc
 from dataclasses import dataclass, field
 
+from symlab.graph.basic import inherited_origins
 from symlab.graph.fgraph import FunctionGraph
 
 __all__ = ["Pass", "TraceEvent", "Trace", "run_passes", "selector"]
@@ -148,19 +149,25 @@ def _local_fixpoint(fgraph, rewrites):
         for node in fgraph.toposort():
             if node not in fgraph:
                 continue        # replaced earlier in this sweep
-            for rewrite in rewrites:
-                result = rewrite(fgraph, node)
-                if result is None:
-                    continue
-                result = list(result)
-                if len(result) != len(node.outputs):
-                    raise ValueError(f"rewrite {rewrite.__name__} returned {len(result)} "
-                                     f"replacements for a node with {len(node.outputs)} outputs")
-                pairs = [(old, new) for old, new in zip(node.outputs, result)
-                         if new is not None and new is not old]
-                if pairs:
-                    fgraph.replace_all(pairs, reason=rewrite.__name__)
-                    changed = True
-                    break
+            with inherited_origins(node.origins):
+                changed = _rewrite_node(fgraph, node, rewrites) or changed
         if not changed:
             return
+
+
+def _rewrite_node(fgraph, node, rewrites):
+    """Apply the first of ``rewrites`` that changes ``node``; return True if one did."""
+    for rewrite in rewrites:
+        result = rewrite(fgraph, node)
+        if result is None:
+            continue
+        result = list(result)
+        if len(result) != len(node.outputs):
+            raise ValueError(f"rewrite {rewrite.__name__} returned {len(result)} "
+                             f"replacements for a node with {len(node.outputs)} outputs")
+        pairs = [(old, new) for old, new in zip(node.outputs, result)
+                 if new is not None and new is not old]
+        if pairs:
+            fgraph.replace_all(pairs, reason=rewrite.__name__)
+            return True
+    return False

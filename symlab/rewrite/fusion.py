@@ -7,6 +7,7 @@ needed outside it. Each group of two or more nodes becomes one
 ``FusedElemwise`` node: one event in the trace, one kernel in the backends.
 """
 
+from symlab.graph.basic import inherited_origins, merged_origins
 from symlab.tensor.elemwise import Elemwise
 from symlab.tensor.fused import fuse_nodes
 
@@ -60,6 +61,7 @@ def fuse_elementwise(fgraph):
     for group in _groups(fgraph):
         root_output = group[-1].outputs[0]
         op, outer_inputs = fuse_nodes(group, root_output)
-        fused = op.make_node(*outer_inputs).outputs[0]
+        with inherited_origins(merged_origins(group)):   # the lines of all it fused
+            fused = op.make_node(*outer_inputs).outputs[0]
         fused.name = root_output.name
         fgraph.replace_all([(root_output, fused)], reason="fuse_elementwise")

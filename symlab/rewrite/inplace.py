@@ -9,7 +9,7 @@ values and constants never are. The backend then computes
 ``np.add(a, b, out=a)``, visible in ``f.source``.
 """
 
-from symlab.graph.basic import Constant
+from symlab.graph.basic import Constant, inherited_origins
 
 __all__ = ["inplace_elemwise"]
 
@@ -48,7 +48,8 @@ def inplace_elemwise(fgraph):
             if position is None:
                 done.add(node)
                 continue
-            rebuilt = node.op.with_inplace(position).make_node(*node.inputs)
+            with inherited_origins(node.origins):
+                rebuilt = node.op.with_inplace(position).make_node(*node.inputs)
             for old, new in zip(node.outputs, rebuilt.outputs):
                 new.name = old.name
             fgraph.replace_all(list(zip(node.outputs, rebuilt.outputs)),
