@@ -146,6 +146,12 @@ class Function:
     ``source`` (the generated Python), ``name``, ``profile`` (``ProfileStats``
     when compiled with ``profile=True``, else None), ``last_failure`` (a
     ``CallFailure`` after a failed call, None after a successful one).
+
+    ``trust_input``: set it to True (Theano's name) in an inner loop that
+    already passes every input positionally as an ndarray of exactly the
+    input's dtype and number of dimensions; calls then skip the argument
+    checks and conversions. A wrong value is then not caught: it may fail
+    deep inside the generated code or give a wrong result.
     """
 
     def __init__(self, spec):
@@ -333,12 +339,24 @@ class Function:
                                                              allow_downcast=allow))
             else:
                 self._defaults.append(_MISSING)
-        # Fast path: an ndarray of exactly the dtype and ndim, when no static size needs checking.
+        # Fast paths, when no static size needs checking: an ndarray of exactly the dtype
+        # and ndim passes as it is; a Python float for a 0-d float input (always allowed
+        # unless allow_downcast is False) and a Python int for a 0-d int input (NumPy
+        # raises OverflowError when it does not fit: the full filter then explains) are
+        # converted directly. Everything else goes through the type's filter.
         self._fast = []
-        for i in spec.inputs:
+        for i, (_, _, allow) in zip(spec.inputs, self._filters):
             t = i.variable.type
             plain = isinstance(t, TensorType) and all(s is None for s in t.shape)
-            self._fast.append((t.numpy_dtype, t.ndim) if plain else None)
+            scalar = None
+            if plain and t.ndim == 0:
+                kind = t.numpy_dtype.kind
+                if kind == "f" and allow is not False:
+                    scalar = float
+                elif kind in "iu":
+                    scalar = int
+            self._fast.append((t.numpy_dtype, t.ndim, scalar) if plain else None)
+        self.trust_input = False
 
     def _bind(self, args, kwargs):
         n = self._n_inputs
@@ -364,15 +382,29 @@ class Function:
         return values
 
     def _input_values(self, args, kwargs):
-        """The values the generated code takes: the checked arguments, then shared values."""
-        if kwargs or len(args) != self._n_inputs:
-            args = self._bind(args, kwargs)
-        values = []
-        for value, fast, (filt, label, allow) in zip(args, self._fast, self._filters):
-            if fast is not None and type(value) is np.ndarray and value.dtype is fast[0] \
-                    and value.ndim == fast[1]:
-                values.append(value)
-            else:
+        """The values the generated code takes: the checked arguments, then shared values.
+
+        With ``trust_input`` set, positional arguments are passed as they are.
+        """
+        if self.trust_input and not kwargs:
+            values = list(args)
+        else:
+            if kwargs or len(args) != self._n_inputs:
+                args = self._bind(args, kwargs)
+            values = []
+            for value, fast, (filt, label, allow) in zip(args, self._fast, self._filters):
+                if fast is not None:
+                    kind = type(value)
+                    if kind is np.ndarray:
+                        if value.dtype is fast[0] and value.ndim == fast[1]:
+                            values.append(value)
+                            continue
+                    elif kind is fast[2]:
+                        try:
+                            values.append(np.array(value, fast[0]))
+                            continue
+                        except OverflowError:
+                            pass
                 values.append(filt(value, label, allow))
         for var in self._shared:
             values.append(var._value)
