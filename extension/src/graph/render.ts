@@ -6,6 +6,7 @@
  */
 import type { Viz } from '@viz-js/viz';
 
+import { heatColour, HOT_TEXT_HEAT } from './debug';
 import { toDot, parseDotNodeName } from './dot';
 import { IGraphDocument, IStepGraph, MAX_DRAWN_NODES, Trace } from './model';
 import { opCounts } from './text';
@@ -85,6 +86,56 @@ export async function renderDot(dot: string): Promise<SVGSVGElement> {
   return svg;
 }
 
+/**
+ * What a panel marks on whatever it draws, whatever the step: the failed
+ * node, the heat of profiled nodes, hover texts. Changing them re-marks the
+ * drawing in place (no new layout, the zoom kept).
+ */
+export interface IDecorations {
+  /** The node of the last failed call (red), and the failure's kind. */
+  failed?: { id: number; kind: string } | null;
+  /** Heat (0..1) of profiled nodes: filled with `heatColour(heat)`. */
+  heat?: ReadonlyMap<number, number>;
+  /** The hover text (an SVG `<title>`, set as text) of node boxes. */
+  tooltips?: ReadonlyMap<number, string>;
+}
+
+const DECORATION_CLASSES = ['symlab-node-failed', 'symlab-node-profiled', 'symlab-node-hot'];
+const DECORATION_ATTRIBUTES = ['data-failure-kind', 'data-heat'];
+
+/**
+ * Mark the node groups (`g[data-node-id]`) of a drawing with `decor`,
+ * replacing earlier marks. Text goes in with `textContent` only.
+ */
+export function decorateSvg(svg: SVGSVGElement, decor: IDecorations): void {
+  for (const g of Array.from(svg.querySelectorAll('g.node[data-node-id]'))) {
+    const id = Number(g.getAttribute('data-node-id'));
+    g.classList.remove(...DECORATION_CLASSES);
+    DECORATION_ATTRIBUTES.forEach(a => g.removeAttribute(a));
+    (g as SVGGElement).style.removeProperty('--symlab-heat');
+    g.querySelectorAll(':scope > title').forEach(t => t.remove());
+    const heat = decor.heat?.get(id);
+    if (heat !== undefined) {
+      g.classList.add('symlab-node-profiled');
+      if (heat > HOT_TEXT_HEAT) {
+        g.classList.add('symlab-node-hot');
+      }
+      g.setAttribute('data-heat', heat.toFixed(3));
+      (g as SVGGElement).style.setProperty('--symlab-heat', heatColour(heat));
+    }
+    if (decor.failed && decor.failed.id === id) {
+      g.classList.add('symlab-node-failed');
+      g.setAttribute('data-failure-kind', decor.failed.kind);
+    }
+    const tip = decor.tooltips?.get(id);
+    if (tip !== undefined) {
+      const title = document.createElementNS(SVG_NS, 'title');
+      title.textContent = tip;
+      g.insertBefore(title, g.firstChild);
+    }
+  }
+}
+
 /** What one panel highlights. */
 export interface IHighlight {
   /** Red: the nodes the current event removed. */
@@ -143,6 +194,7 @@ export class GraphPanel {
    */
   private _pendingStart: { heightPx: number; focus: number | null } | null = null;
   private readonly _resizeObserver: ResizeObserver | null = null;
+  private _decor: IDecorations = {};
 
   constructor(side: string) {
     this.node = document.createElement('div');
@@ -234,6 +286,15 @@ export class GraphPanel {
     const copy = svg.cloneNode(true) as SVGSVGElement;
     this._setContent(copy, graph.outputs.length > 0 ? graph.outputs[0][0] : null);
     this._applyHighlight(copy, highlight);
+    decorateSvg(copy, this._decor);
+  }
+
+  /** Set what every drawing of this panel marks, and mark the current one. */
+  setDecorations(decor: IDecorations): void {
+    this._decor = decor;
+    if (this._svg) {
+      decorateSvg(this._svg, decor);
+    }
   }
 
   /** Mark node `id` selected (or none) in the current drawing. */

@@ -6,7 +6,10 @@
  * Synced traits (Python: symlab/notebook/): `graph` (the to_json document,
  * sent and saved as JSON text), `step` (0..len(events)), `selected` (a node
  * id as a string, or ""), `expanded` (ids, as strings, of fused nodes drawn
- * open).
+ * open), and for debugging a compiled function: `failure` (the last failed
+ * call: node, kind, message, origins; `{}` when none), `profile` (calls,
+ * call_time, rows; `{}` when none) and `values` (`{"<node id>": summary}`
+ * of one call).
  */
 import { DOMWidgetModel, DOMWidgetView, ISerializers } from '@jupyter-widgets/base';
 
@@ -16,6 +19,22 @@ import {
   Trace,
   validateDocument
 } from '../graph/model';
+import {
+  failureTitle,
+  formatPercent,
+  formatSeconds,
+  heatColour,
+  heatGradient,
+  IFailure,
+  IProfile,
+  nodeTooltip,
+  originsText,
+  profileHeat,
+  profileText,
+  readFailure,
+  readProfile,
+  readValues
+} from '../graph/debug';
 import { GraphPanel, IHighlight } from '../graph/render';
 import { formatShape, isFused } from '../graph/text';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
@@ -59,7 +78,10 @@ export class GraphModel extends DOMWidgetModel {
       graph: {},
       step: 0,
       selected: '',
-      expanded: []
+      expanded: [],
+      failure: {},
+      profile: {},
+      values: {}
     };
   }
 }
@@ -78,6 +100,11 @@ export class GraphView extends DOMWidgetView {
   private _panels!: HTMLDivElement;
   private _details!: HTMLDivElement;
   private _title!: HTMLDivElement;
+  private _failureBox!: HTMLDivElement;
+  private _profileBox!: HTMLDivElement;
+  private _failure: IFailure | null = null;
+  private _profile: IProfile | null = null;
+  private _values = new Map<number, string>();
 
   render(): void {
     const root = this.el as HTMLElement;
@@ -124,14 +151,193 @@ export class GraphView extends DOMWidgetView {
     }
     this._panels.append(this._before.node, this._after.node);
     this._details = el('div', 'symlab-node-details');
-    root.append(this._title, bar, this._error, this._panels, this._details);
+    this._failureBox = el('div', 'symlab-graph-failure');
+    this._failureBox.setAttribute('role', 'alert');
+    setShown(this._failureBox, false);
+    this._profileBox = el('div', 'symlab-profile');
+    setShown(this._profileBox, false);
+    root.append(
+      this._title,
+      bar,
+      this._error,
+      this._failureBox,
+      this._panels,
+      this._profileBox,
+      this._details
+    );
 
     this.listenTo(this.model, 'change:graph', this._onGraph);
     this.listenTo(this.model, 'change:step', this._update);
     this.listenTo(this.model, 'change:expanded', this._update);
     this.listenTo(this.model, 'change:selected', this._showSelection);
+    this.listenTo(this.model, 'change:failure', this._onDebug);
+    this.listenTo(this.model, 'change:profile', this._onDebug);
+    this.listenTo(this.model, 'change:values', this._onDebug);
+    this._readDebug();
     this._onGraph();
   }
+
+  /** Read the debugging traits (failure, profile, values). */
+  private _readDebug(): void {
+    this._failure = readFailure(this.model.get('failure'));
+    this._profile = readProfile(this.model.get('profile'));
+    this._values = readValues(this.model.get('values'));
+  }
+
+  private _onDebug(): void {
+    this._readDebug();
+    this._showDebug();
+    this._showSelection();
+  }
+
+  /**
+   * Show the failure box, the profile table and legend, and mark the
+   * drawings (failed node, heat, hover texts) in place.
+   */
+  private _showDebug(): void {
+    const trace = this._trace;
+    const failure = this._failure;
+    const profile = this._profile;
+    const rows = new Map((profile?.rows ?? []).map(r => [r.id, r]));
+    const tooltips = new Map<number, string>();
+    if (trace) {
+      const ids = new Set<number>([...this._values.keys(), ...rows.keys()]);
+      if (failure) {
+        ids.add(failure.node);
+      }
+      for (const id of ids) {
+        const tip = nodeTooltip(trace.node(id), {
+          value: this._values.get(id),
+          profile: rows.get(id),
+          failure: failure && failure.node === id ? failure : undefined
+        });
+        if (tip !== null) {
+          tooltips.set(id, tip);
+        }
+      }
+    }
+    const decor = {
+      failed: failure ? { id: failure.node, kind: failure.kind } : null,
+      heat: profileHeat(profile),
+      tooltips
+    };
+    this._before.setDecorations(decor);
+    this._after.setDecorations(decor);
+    this._showFailure();
+    this._showProfile();
+  }
+
+  private _showFailure(): void {
+    const failure = this._failure;
+    const box = this._failureBox;
+    box.replaceChildren();
+    if (!failure) {
+      setShown(box, false);
+      box.removeAttribute('data-node-id');
+      box.removeAttribute('data-kind');
+      this.el.removeAttribute('data-failed-node');
+      return;
+    }
+    box.setAttribute('data-node-id', String(failure.node));
+    box.setAttribute('data-kind', failure.kind);
+    this.el.setAttribute('data-failed-node', String(failure.node));
+    const entry = this._trace?.node(failure.node) ?? null;
+    const head = el('div', 'symlab-graph-failure-title', failureTitle(failure, entry));
+    const message = el('pre', 'symlab-graph-failure-message', failure.message);
+    box.append(head, message);
+    // The core's messages name the user's lines already; say them only if not.
+    if (
+      failure.origins.length > 0 &&
+      !failure.origins.every(([file, line]) => failure.message.includes(`${file}:${line}`))
+    ) {
+      box.append(
+        el('div', 'symlab-graph-failure-origins', `created at ${originsText(failure)}`)
+      );
+    }
+    const actions = el('div', 'symlab-graph-failure-actions');
+    actions.append(
+      button('symlab-graph-failure-show', 'show node', 'select the failed node', () =>
+        this._select(String(failure.node))
+      )
+    );
+    box.append(actions);
+    setShown(box, true);
+  }
+
+  private _showProfile(): void {
+    const profile = this._profile;
+    const box = this._profileBox;
+    box.replaceChildren();
+    if (!profile) {
+      setShown(box, false);
+      box.removeAttribute('data-calls');
+      return;
+    }
+    box.setAttribute('data-calls', String(profile.calls));
+    const slowest = profile.rows[0];
+    const head = el(
+      'div',
+      'symlab-profile-summary',
+      `profile: ${profile.calls} call${profile.calls === 1 ? '' : 's'}, ` +
+        `${formatSeconds(profile.callTime)} in all` +
+        (profile.calls > 1 ? ` (${formatSeconds(profile.callTime / profile.calls)} a call)` : '')
+    );
+    const legend = el('div', 'symlab-profile-legend');
+    const bar = el('span', 'symlab-profile-legend-bar');
+    bar.style.background = heatGradient();
+    legend.append(
+      el('span', 'symlab-profile-legend-low', 'fast'),
+      bar,
+      el(
+        'span',
+        'symlab-profile-legend-high',
+        slowest ? `slowest: ${formatSeconds(slowest.time)}` : 'slowest'
+      )
+    );
+    const table = el('table', 'symlab-profile-table');
+    const thead = el('thead');
+    const headRow = el('tr');
+    for (const [cls, text] of [
+      ['node', 'node'],
+      ['op', 'op'],
+      ['time', 'time'],
+      ['percent', '% of the call'],
+      ['calls', 'calls']
+    ]) {
+      headRow.append(el('th', `symlab-profile-${cls}`, text));
+    }
+    thead.append(headRow);
+    const tbody = el('tbody');
+    const heat = profileHeat(profile);
+    for (const row of profile.rows) {
+      const tr = el('tr', 'symlab-profile-row');
+      tr.setAttribute('data-node-id', String(row.id));
+      tr.setAttribute('data-heat', (heat.get(row.id) ?? 0).toFixed(3));
+      const entry = this._trace?.node(row.id) ?? null;
+      const name = entry?.label ? ` '${entry.label}'` : '';
+      const swatch = el('span', 'symlab-profile-swatch');
+      const node = el('td', 'symlab-profile-node');
+      node.append(
+        swatch,
+        document.createTextNode(row.node ?? `${row.op} [id ${row.id}]${name}`)
+      );
+      swatch.style.background = heatColour(heat.get(row.id) ?? 0);
+      tr.append(
+        node,
+        el('td', 'symlab-profile-op', row.op),
+        el('td', 'symlab-profile-time', formatSeconds(row.time)),
+        el('td', 'symlab-profile-percent', formatPercent(row.percent)),
+        el('td', 'symlab-profile-calls', String(row.calls))
+      );
+      tr.title = profileText(row);
+      tr.addEventListener('click', () => this._select(String(row.id)));
+      tbody.append(tr);
+    }
+    table.append(thead, tbody);
+    box.append(head, legend, table);
+    setShown(box, true);
+  }
+
 
   private _step(): number {
     return clampStep(this.model.get('step'), this._trace?.length ?? 0);
@@ -199,10 +405,12 @@ export class GraphView extends DOMWidgetView {
       setShown(this._error, true);
       setShown(this._panels, false);
       this._title.textContent = '';
+      this._showDebug();
       this._update();
       return;
     }
     this._trace = new Trace(result.doc);
+    this._showDebug();
     setShown(this._error, false);
     setShown(this._panels, true);
     const doc = result.doc;
@@ -282,7 +490,18 @@ export class GraphView extends DOMWidgetView {
     }
     setShown(this._details, true);
     this._details.setAttribute('data-node-id', sel);
-    this._details.append(...detailsContent(entry));
+    const id = entry.id;
+    const row = this._profile?.rows.find(r => r.id === id);
+    this._details.append(
+      ...detailsContent(entry, {
+        value: this._values.get(id),
+        time: row ? profileText(row) : undefined,
+        failure:
+          this._failure && this._failure.node === id
+            ? `${this._failure.kind}: ${this._failure.message}`
+            : undefined
+      })
+    );
     const actions = el('div', 'symlab-node-details-actions');
     if (isFused(entry)) {
       const open = this._expanded().has(entry.id);
@@ -324,8 +543,15 @@ export class GraphView extends DOMWidgetView {
   }
 }
 
-/** The rows of the details panel for one node (all text via textContent). */
-function detailsContent(entry: INodeEntry): HTMLElement[] {
+/**
+ * The rows of the details panel for one node (all text via textContent);
+ * `debug` adds its value at a call (`call value`), its profile (`time`) and
+ * the failure of the last call at this node (`failure`).
+ */
+function detailsContent(
+  entry: INodeEntry,
+  debug: { value?: string; time?: string; failure?: string } = {}
+): HTMLElement[] {
   const rows: Array<[string, string]> = [
     ['id', String(entry.id)],
     ['kind', entry.kind]
@@ -346,6 +572,15 @@ function detailsContent(entry: INodeEntry): HTMLElement[] {
       `output ${i}`,
       `${out.label ?? ''} ${out.type ?? ''} ${formatShape(out.shape)}`.trim()
     ]);
+  }
+  if (debug.value !== undefined) {
+    rows.push(['call value', debug.value]);
+  }
+  if (debug.time !== undefined) {
+    rows.push(['time', debug.time]);
+  }
+  if (debug.failure !== undefined) {
+    rows.push(['failure', debug.failure]);
   }
   const title = el('div', 'symlab-node-details-title', `node ${entry.id}`);
   const dl = el('dl', 'symlab-node-details-fields');
