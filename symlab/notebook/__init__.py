@@ -6,8 +6,10 @@ symlab``). The widgets are ipywidgets ``DOMWidget`` models whose views live
 in the ``symlab-jupyterlab`` JupyterLab extension (``extension/``), so a
 saved notebook keeps their data only:
 
-- ``GraphView(f_or_expr)``: the graph before and after optimization, stepped
-  through the trace;
+- ``GraphView(f_or_expr, values=None)``: the graph before and after
+  optimization, stepped through the trace; for a compiled function also the
+  node where its last call failed (live), its profile as a heat scale, and
+  (``values=intermediate_values(f, *args)``) each node's value at a call;
 - ``SharedInspector(f_or_namespace=None)``: shared variables, live and editable;
 - ``RNGStepper(rv_or_stream)``: random states drawn, undone, redone, reseeded.
 

@@ -15,22 +15,55 @@ The widget syncs the JSON graph document (``symlab.printing.to_json``,
 
 At step k (k > 0) the view highlights event k - 1, the one that led to the
 graph shown: its ``removed`` and ``added`` node ids (``GraphView.event``).
+
+Debugging a compiled function (``docs/debugging.md``) adds three traits,
+plain data like the rest::
+
+    failure   the last failed call of the function, ``{}`` when there is
+              none: ``{"node": id, "kind": "error" | "nan" | "inf" | "big",
+              "message": text, "origins": [[file, line], ...]}``. The view
+              draws that node red and shows the message (as text) beside
+              the graph. Read from ``f.last_failure`` when the view is made,
+              then kept current by observing ``f`` (``f.observe``): set
+              after a failed call, ``{}`` again after the next successful one.
+    profile   ``{}``, or for a function compiled with ``profile=True`` (such
+              as the copy ``%symlab_profile`` makes) once it has been called:
+              ``{"calls": n, "call_time": seconds, "rows": [{"id", "node",
+              "op", "time", "percent", "calls"}, ...]}`` (``f.profile.rows()``,
+              slowest first). The view colours each node on a heat scale (the
+              slower, the stronger), with a legend and the table.
+    values    ``{"<node id>": "<value summary>"}``: each node's value at one
+              call, from ``GraphView(f, values=intermediate_values(f, *args))``;
+              shown on hover (an SVG ``<title>``) and in the node's details.
+
+The view holds ``f`` only through a weak reference, and its observer holds
+the view only weakly: neither keeps the other alive, and ``close()``
+unsubscribes.
 """
 
 import copy
 import json
+import time
+import weakref
 
 import ipywidgets as widgets
+import numpy as np
 import traitlets
 
 from symlab.graph.basic import Variable
 from symlab.graph.fgraph import FunctionGraph
 from symlab.graph.traversal import graph_inputs
-from symlab.notebook._common import MODULE, MODULE_VERSION
+from symlab.notebook._common import (MODULE, MODULE_VERSION, CellHook, WeakObserver,
+                                     as_number, running_shell)
 from symlab.printing import expand, to_json
 from symlab.rewrite import rewrite_graph
 
-__all__ = ["GraphView", "graph_document"]
+__all__ = ["GraphView", "graph_document", "failure_data", "profile_data", "value_texts"]
+
+#: At most this many characters of a failure's message are synced (the rest is cut).
+MESSAGE_LIMIT = 20_000
+#: At most this many characters of one value summary are synced.
+VALUE_TEXT_LIMIT = 400
 
 
 class _RewrittenExpression:
@@ -103,10 +136,92 @@ class GraphView(widgets.DOMWidget):
     step = traitlets.Int(0).tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     expanded = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    failure = traitlets.Dict().tag(sync=True)
+    profile = traitlets.Dict().tag(sync=True)
+    values = traitlets.Dict(value_trait=traitlets.Unicode()).tag(sync=True)
 
-    def __init__(self, f_or_expr, mode=None, **kwargs):
+    #: Seconds. Inside IPython, profile notifications sooner than this after the last
+    #: refresh of ``profile`` wait for the next one past it, or for the end of the cell:
+    #: a loop calling a profiled function does not send the front end a message per call.
+    refresh_interval = 0.25
+
+    # Until __init__ sets them: close() may run on a half-built widget.
+    _function = None
+    _observer = None
+    _cell_hook = None
+
+    def __init__(self, f_or_expr, mode=None, values=None, **kwargs):
+        """``GraphView(f_or_expr, mode=None, values=None)``.
+
+        ``values``: a dict mapping variables of the graph to their values at
+        one call, as ``symlab.debug.intermediate_values(f, *args)`` returns
+        it; each node's summary is shown on hover and in its details.
+        """
         document = graph_document(f_or_expr, mode=mode)
         super().__init__(graph=document, **kwargs)
+        self._profile_dirty = False
+        self._last_profile_refresh = -float("inf")
+        if values is not None:
+            self.values = value_texts(values, _leaves_of(f_or_expr))
+        if _is_compiled(f_or_expr) and callable(getattr(f_or_expr, "observe", None)):
+            self._function = weakref.ref(f_or_expr)
+            self._observer = WeakObserver(self._on_function_event)
+            f_or_expr.observe(self._observer)
+            self.failure = failure_data(getattr(f_or_expr, "last_failure", None))
+            self.profile = profile_data(getattr(f_or_expr, "profile", None))
+
+    # ------------------------------------------------------------ debugging
+
+    def _on_function_event(self, function, event):
+        if event == "failure":
+            self.failure = failure_data(function.last_failure)
+        elif event == "cleared":
+            self.failure = {}
+        elif event == "profile":
+            self._profile_notified(function)
+
+    def _profile_notified(self, function):
+        """Refresh ``profile``, at most once per ``refresh_interval`` inside IPython
+        (the rest waits for the next notification past it, or for the cell's end)."""
+        self._profile_dirty = True
+        if self._cell_hook is None:
+            shell = running_shell()
+            if shell is not None:
+                self._cell_hook = CellHook(self._after_cell, shell)
+        if self._cell_hook is not None and \
+                time.monotonic() - self._last_profile_refresh < self.refresh_interval:
+            return
+        self._refresh_profile(function)
+
+    def _refresh_profile(self, function=None):
+        function = function if function is not None else self.function
+        self._profile_dirty = False
+        self._last_profile_refresh = time.monotonic()
+        if function is not None:
+            self.profile = profile_data(getattr(function, "profile", None))
+
+    def _after_cell(self):
+        if self._profile_dirty:
+            self._refresh_profile()
+
+    @property
+    def function(self):
+        """The compiled function shown (None for an expression, or once it is gone)."""
+        return None if self._function is None else self._function()
+
+    def close(self):
+        """Stop observing the function, then close the widget."""
+        function = self.function
+        if function is not None and self._observer is not None:
+            try:
+                function.unobserve(self._observer)
+            except ValueError:
+                pass
+        self._observer = None
+        if self._cell_hook is not None:
+            self._cell_hook.remove()
+            self._cell_hook = None
+        super().close()
 
     # ------------------------------------------------------------ validation
 
@@ -204,3 +319,103 @@ class GraphView(widgets.DOMWidget):
         name = self.graph.get("name")
         return (f"<GraphView {name or ''}: {len(self._expanded['nodes'])} nodes, "
                 f"step {self.step} of {len(self.graph.get('events', ()))}>")
+
+
+# ---------------------------------------------------------------- debugging data
+
+def failure_data(failure):
+    """The ``failure`` trait for ``f.last_failure``: ``{}`` for None, else plain data."""
+    if failure is None:
+        return {}
+    message = str(getattr(failure, "message", "") or "")
+    if len(message) > MESSAGE_LIMIT:
+        message = message[:MESSAGE_LIMIT - 1] + "\u2026"
+    origins = []
+    for origin in getattr(failure, "origins", None) or ():
+        try:
+            filename, line = origin
+            origins.append([str(filename), int(line)])
+        except (TypeError, ValueError):
+            continue
+    return {"node": int(failure.node_id), "kind": str(getattr(failure, "kind", "error")),
+            "message": message, "origins": origins}
+
+
+def profile_data(stats):
+    """The ``profile`` trait for ``f.profile``: ``{}`` for None or before the first call."""
+    if stats is None or not getattr(stats, "calls", 0):
+        return {}
+    rows = []
+    for row in stats.rows():
+        entry = {"id": int(row["id"]), "op": str(row["op"]),
+                 "time": as_number(row["time"]) or 0.0,
+                 "percent": as_number(row["percent"]) or 0.0,
+                 "calls": int(row["calls"])}
+        if "node" in row:
+            entry["node"] = str(row["node"])
+        rows.append(entry)
+    return {"calls": int(stats.calls), "call_time": as_number(stats.call_time) or 0.0,
+            "rows": rows}
+
+
+def _leaves_of(obj):
+    """The variables a document draws as leaves although they may have an owner: the
+    inputs of the graph shown (``to_json`` names a leaf by its own id)."""
+    if _is_compiled(obj):
+        return set(obj.graph_after.inputs) | set(obj.graph_before.inputs)
+    if isinstance(obj, FunctionGraph):
+        return set(obj.inputs)
+    return set()
+
+
+def value_text(var, value):
+    """A short text of ``value``, the value of ``var`` at a call: the type's
+    ``value_summary`` when it has one (with NaN and infinity counts added), else a
+    short repr; at most VALUE_TEXT_LIMIT characters."""
+    summarize = getattr(getattr(var, "type", None), "value_summary", None)
+    try:
+        text = str(summarize(value)) if summarize is not None else repr(value)
+    except Exception:  # e.g. a device array NumPy cannot read
+        text = f"<{type(value).__name__}>"
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc" and value.size > 6:
+        with np.errstate(all="ignore"):
+            nan, inf = int(np.isnan(value).sum()), int(np.isinf(value).sum())
+        text += (f", {nan} nan" if nan else "") + (f", {inf} inf" if inf else "")
+    text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    if len(text) > VALUE_TEXT_LIMIT:
+        text = text[:VALUE_TEXT_LIMIT - 1] + "\u2026"
+    return text
+
+
+def value_texts(values, leaves=()):
+    """The ``values`` trait: ``{"<node id>": text}`` for a dict of variables to values.
+
+    An apply node's output is named by its node's id (``var.owner.id``), a
+    node with several outputs gets one line per output (``out k: ...``); a
+    leaf (an input of the graph, or a variable with no owner) by its own id:
+    the ids of ``to_json``.
+    """
+    if not isinstance(values, dict):
+        raise TypeError(f"GraphView(values=...): expected a dict of variables to values, as "
+                        f"symlab.debug.intermediate_values returns; got {type(values).__name__}")
+    leaves = set(leaves)
+    per_node = {}
+    for var, value in values.items():
+        if not isinstance(var, Variable):
+            raise TypeError(f"GraphView(values=...): the keys must be symbolic variables; "
+                            f"got {type(var).__name__}")
+        if var.owner is None or var in leaves:
+            per_node.setdefault(var.id, {})[None] = value_text(var, value)
+        else:
+            per_node.setdefault(var.owner.id, {})[var.index] = (
+                value_text(var, value), len(var.owner.outputs))
+    texts = {}
+    for node_id, by_index in per_node.items():
+        if None in by_index:
+            texts[str(node_id)] = by_index[None]
+            continue
+        if len(by_index) == 1 and next(iter(by_index.values()))[1] == 1:
+            texts[str(node_id)] = next(iter(by_index.values()))[0]
+            continue
+        texts[str(node_id)] = "\n".join(f"out {k}: {by_index[k][0]}" for k in sorted(by_index))
+    return texts

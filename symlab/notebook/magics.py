@@ -8,6 +8,8 @@
 ``%symlab_rng rv_or_stream``          display an ``RNGStepper``
 ``%symlab_debugprint obj``            print ``symlab.debugprint(obj)``
 ``%symlab_trace f_or_expr``           print the optimization trace (``f.trace``)
+``%symlab_profile f(args)``           call ``f`` profiled, and display its graph
+                                      coloured by time per node, with the table
 ====================================  ==============================================
 
 The argument is a Python expression evaluated in the notebook's namespace
@@ -15,11 +17,15 @@ The argument is a Python expression evaluated in the notebook's namespace
 the wrong kind is reported as a ``UsageError``: one line, no traceback.
 """
 
+import ast
+from collections import ChainMap
+
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.display import display
 
 from symlab.graph.basic import Variable
+from symlab.notebook._common import function_name
 from symlab.notebook.graph_view import GraphView
 from symlab.notebook.rng_stepper import RNGStepper
 from symlab.notebook.shared_inspector import SharedInspector
@@ -108,3 +114,77 @@ class SymlabMagics(Magics):
         else:
             raise UsageError(f"%symlab_trace: expected a compiled function or a symbolic "
                              f"expression; {line.strip()!r} is of type {type(value).__name__}")
+
+    @line_magic
+    def symlab_profile(self, line):
+        """Profile one call: ``%symlab_profile f(x_value, y_value)``.
+
+        Evaluates the call's function and arguments in the notebook's
+        namespace, calls the function once, and displays its graph view with
+        each node coloured by the time it took (the slower, the stronger;
+        with a legend) and the profile as a table: node (as debugprint names
+        it), op, time, % of the call, calls. Prints nothing else and returns
+        nothing.
+
+        If ``f`` was compiled with ``profile=True``, ``f`` itself is called
+        and its ``f.profile`` (all its calls so far) is shown. Otherwise the
+        call goes to ``f.copy(profile=True)``: the same graph, compiled
+        again with profiling, reading and updating the same shared
+        variables, so **the call applies ``f``'s updates** exactly as
+        ``f(args)`` would, and its profile holds this one call. A call that
+        fails raises its error as ``f(args)`` would.
+        """
+        function, args, kwargs = self._call_of("symlab_profile", line)
+        if getattr(function, "profile", None) is not None:
+            profiled = function
+        else:
+            profiled = function.copy(profile=True)
+        profiled(*args, **kwargs)
+        view = GraphView(profiled)
+        if not view.graph.get("name"):
+            name = function_name(function)
+            if name != "(unnamed)":
+                view.graph = {**view.graph, "name": name}
+        display(view)
+
+    def _call_of(self, magic, line):
+        """``(function, args, kwargs)`` of the call expression ``line``, evaluated in the
+        user's namespace; a UsageError unless it is a call of a compiled function."""
+        usage = f"Usage: %{magic} f(arg, ...)"
+        text = line.strip()
+        if not text:
+            raise UsageError(f"%{magic}: missing argument. {usage}")
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError as exc:
+            raise UsageError(f"%{magic}: {text!r} is not a Python expression ({exc.msg}). "
+                             f"{usage}") from None
+        call = tree.body
+        if not isinstance(call, ast.Call):
+            raise UsageError(f"%{magic}: expected a call of a compiled function, such as "
+                             f"f(x_value); got {text!r}. {usage}")
+        captured = {}
+
+        def capture(*args, **kwargs):
+            captured["args"], captured["kwargs"] = args, kwargs
+
+        holder = "__symlab_profile_call__"
+        target = ast.Expression(body=ast.Call(func=ast.Name(id=holder, ctx=ast.Load()),
+                                              args=call.args, keywords=call.keywords))
+        callee = ast.Expression(body=call.func)
+        namespace = ChainMap({holder: capture}, self.shell.user_ns)
+        try:
+            function = eval(compile(ast.fix_missing_locations(callee), "<%" + magic + ">",
+                                    "eval"), self.shell.user_global_ns, namespace)
+            eval(compile(ast.fix_missing_locations(target), "<%" + magic + ">", "eval"),
+                 self.shell.user_global_ns, namespace)
+        except NameError as exc:
+            raise UsageError(f"%{magic}: {exc} in the notebook's namespace. {usage}") from None
+        except Exception as exc:
+            raise UsageError(f"%{magic}: evaluating {text!r} raised {type(exc).__name__}: "
+                             f"{exc}") from None
+        if not (callable(function) and callable(getattr(function, "copy", None))
+                and all(hasattr(function, a) for a in ("graph_before", "graph_after", "trace"))):
+            raise UsageError(f"%{magic}: {ast.unparse(call.func)!r} is not a compiled function "
+                             f"(it is of type {type(function).__name__}). {usage}")
+        return function, captured["args"], captured["kwargs"]
