@@ -22,7 +22,8 @@ Cases:
   the canonicalize rewrites touch::
 
       y = sin(y)           unary
-      y = y * 1.0001       binary with a constant (sort_commutative_inputs puts it first)
+      y = y * 1.0001       binary with a constant (sort_commutative_inputs puts it first,
+                           in the one reordering event that ends canonicalize)
       y = y + x            binary on the input (sort_commutative_inputs puts x first)
       y = tanh(y)          unary
       y = y - 0.5          binary, not commutative

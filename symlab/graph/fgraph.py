@@ -148,13 +148,18 @@ class FunctionGraph:
         """Replace ``var`` by ``new_var`` everywhere; ``reason`` names the rewrite."""
         self.replace_all([(var, new_var)], reason)
 
-    def replace_all(self, pairs, reason):
+    def replace_all(self, pairs, reason, rebuilt=()):
         """Replace each ``(var, new_var)`` of ``pairs`` at once, as one event.
 
         The nodes downstream of a replaced variable are rebuilt on the new
         inputs (same op, same output types), in graph order. Listeners
         receive the pairs and the ids of the nodes that left the graph (in
         its order before the event) and joined it (in its order after).
+
+        ``rebuilt``: ``(output, output of the rebuilt node)`` pairs for
+        downstream nodes the caller already rebuilt on the new inputs (a
+        global rewrite replacing many nodes at once); they are used as they
+        are instead of being rebuilt again, and are not reported as pairs.
         """
         if not reason:
             raise ValueError("FunctionGraph.replace needs the name of the rewrite asking for it")
@@ -164,9 +169,13 @@ class FunctionGraph:
         for old, new in pairs:
             check_replacement(old, new)
         memo = dict(pairs)
+        for old, new in rebuilt:
+            memo.setdefault(old, new)
         get = memo.get
         downstream = self._downstream(memo)
         for node in downstream:
+            if node.outputs and node.outputs[0] in memo:
+                continue        # replaced, or already rebuilt by the caller
             new_inputs = [get(v, v) for v in node.inputs]
             if any(map(is_not, new_inputs, node.inputs)):
                 rebuilt = node.with_inputs(new_inputs)

@@ -169,15 +169,39 @@ def _canonical_rank(fgraph, var):
     return (2, position, str(var.owner.op), var.index)
 
 
-def sort_commutative_inputs(fgraph, node):
-    """a + b == b + a: inputs of commutative ops in one order (constants, inputs, nodes)."""
+def sort_commutative_inputs(fgraph):
+    """a + b == b + a: inputs of commutative ops in one order (constants, inputs, nodes).
+
+    A global rewrite, run once at the end of canonicalize (``Pass.then``):
+    every node out of order is rebuilt sorted, all in ONE event. Reordering node by node cost a rebuild of the whole graph
+    downstream per node, quadratic in a chain's length (``tanh(x) + 0.5``
+    repeated: every add fires).
+    """
+    replaced = {}          # old output -> new, for every node rebuilt here, in order
+    sorted_pairs = []      # the reorderings proper: what the event reports
+    for node in fgraph.toposort():
+        inputs = [replaced.get(v, v) for v in node.inputs]
+        order = _sorted_positions(fgraph, node)
+        if order is not None:
+            inputs = [inputs[k] for k in order]
+        elif all(new is old for new, old in zip(inputs, node.inputs)):
+            continue
+        rebuilt = node.with_inputs(inputs)
+        replaced.update(zip(node.outputs, rebuilt.outputs))
+        if order is not None:
+            sorted_pairs.extend(zip(node.outputs, rebuilt.outputs))
+    if sorted_pairs:
+        fgraph.replace_all(sorted_pairs, reason="sort_commutative_inputs",
+                           rebuilt=list(replaced.items()))
+
+
+def _sorted_positions(fgraph, node):
+    """The input positions of a commutative node in canonical order, or None if already so."""
     op = node.op
     if not (isinstance(op, Elemwise) and op.scalar_op.commutative and len(node.inputs) > 1):
         return None
-    ordered = sorted(node.inputs, key=lambda v: _canonical_rank(fgraph, v))
-    if ordered == list(node.inputs):
-        return None
-    return [node.with_inputs(ordered).outputs[0]]
+    order = sorted(range(len(node.inputs)), key=lambda k: _canonical_rank(fgraph, node.inputs[k]))
+    return None if order == list(range(len(order))) else order
 
 
 def dimshuffle_dimshuffle(fgraph, node):
@@ -282,5 +306,4 @@ def shape_of_reduce(fgraph, node):
 
 CANONICALIZE = (remove_gradient_marker, shape_of_elemwise, shape_of_reduce, useless_identity, useless_dimshuffle, dimshuffle_dimshuffle, reshape_reshape,
                 useless_reshape, neg_neg, exp_log,
-                log_exp, sub_self, mul_by_one, add_zero, collect_constants, mul_self_to_sqr,
-                sort_commutative_inputs)
+                log_exp, sub_self, mul_by_one, add_zero, collect_constants, mul_self_to_sqr)

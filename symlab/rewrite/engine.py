@@ -27,21 +27,25 @@ MAX_SWEEPS = 50
 class Pass:
     """A named pass: ``rewrites`` applied node by node to a fixed point.
 
-    ``global_rewrite``, if given, is called once as ``fn(fgraph, record)``
-    instead and makes its own replacements through ``record``.
+    ``global_rewrite``, if given, is called once as ``fn(fgraph)`` instead
+    and makes its own replacements. ``then``, if given, is a global rewrite
+    run once after the local rewrites reach their fixed point (part of the
+    pass: excluding the pass excludes it).
     """
 
     name: str
     rewrites: tuple = ()
     global_rewrite: object = None
     default: bool = True       # part of FAST_RUN unless included by name
+    then: object = None
 
     @property
     def rewrite_names(self):
         """The names of the rewrites of this pass."""
         if self.global_rewrite is not None:
             return (self.global_rewrite.__name__,)
-        return tuple(r.__name__ for r in self.rewrites)
+        names = tuple(r.__name__ for r in self.rewrites)
+        return names + ((self.then.__name__,) if self.then is not None else ())
 
 
 @dataclass
@@ -136,6 +140,8 @@ def run_passes(fgraph, passes, enabled=None):
             rewrites = [r for r in pass_.rewrites if enabled(pass_, r.__name__)]
             if rewrites:
                 _local_fixpoint(fgraph, rewrites)
+            if pass_.then is not None and enabled(pass_, pass_.then.__name__):
+                pass_.then(fgraph)
     finally:
         if collecting:
             gc.enable()

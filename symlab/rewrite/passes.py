@@ -6,7 +6,7 @@ inputs where the original is finite (stabilize makes them more accurate);
 ``unsafe`` does not, so it runs only when included by name.
 """
 
-from symlab.rewrite.canonicalize import CANONICALIZE
+from symlab.rewrite.canonicalize import CANONICALIZE, sort_commutative_inputs
 from symlab.rewrite.constant_folding import constant_fold
 from symlab.rewrite.engine import Pass
 from symlab.rewrite.fusion import fuse_elementwise
@@ -22,7 +22,7 @@ PASSES = (
     Pass("merge_constants", global_rewrite=merge_constants),
     Pass("merge", global_rewrite=merge_equal_nodes),
     Pass("constant_folding", (constant_fold,)),
-    Pass("canonicalize", CANONICALIZE),
+    Pass("canonicalize", CANONICALIZE, then=sort_commutative_inputs),
     Pass("unsafe", UNSAFE, default=False),
     Pass("stabilize", STABILIZE),
     Pass("specialize", SPECIALIZE),

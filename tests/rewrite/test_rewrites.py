@@ -1,5 +1,7 @@
 """Each rewrite before and after, on printed graphs written by hand; the trace; modes."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,32 @@ def test_sort_commutative_inputs_makes_equal_graphs_print_equally():
     first, _ = after(y + x, "sort_commutative_inputs")
     second, _ = after(x + y, "sort_commutative_inputs")
     assert pp(first) == pp(second) == "x + y"
+
+
+def test_sorting_a_chain_is_one_event_that_rebuilds_once():
+    chain, half = x, T.constant(0.5)         # one constant: merge_constants has nothing to do
+    adds = []
+    for _ in range(60):
+        chain = T.tanh(chain) + half          # the constant second: every add is out of order
+        adds.append(chain.owner)
+    f = function([x], chain, mode=Mode(exclude=["fuse_elementwise", "inplace"]))
+    events = [e for e in f.trace if e.rewrite == "sort_commutative_inputs"]
+    assert len(events) == 1
+    (event,) = events
+    assert [old.owner for old, _ in event.pairs] == adds       # the reorderings, in order
+    assert event.pass_name == "canonicalize"
+    new_adds = [n for n in f.graph_after.apply_nodes if str(n.op) == "add"]
+    assert len(new_adds) == 60
+    assert all(isinstance(n.inputs[0], T.TensorConstant) for n in new_adds)
+    # Each node after the first tanh was rebuilt once: 60 adds and 59 tanh left and joined.
+    assert len(event.removed) == len(event.added) == 119
+    np.testing.assert_allclose(f([0.3]), _tanh_chain(0.3, 60))
+
+
+def _tanh_chain(value, n):
+    for _ in range(n):
+        value = math.tanh(value) + 0.5
+    return [value]
 
 
 def test_merge_common_subexpressions_and_constants():
