@@ -12,12 +12,14 @@ from symlab.compile import In, Mode, Out, function, shared, SharedVariable
 from symlab.printing import debugprint, pp
 from symlab import gradient
 from symlab.gradient import grad
+from symlab.scan import foldl, foldr, map, reduce, scan
+from symlab import ifelse
 
 dprint = debugprint
 
 __all__ = ["config", "tensor", "function", "In", "Out", "shared", "SharedVariable", "Mode",
            "debugprint", "dprint", "pp", "printing", "RandomStreams", "gradient", "grad",
-           "__version__"]
+           "scan", "map", "reduce", "foldl", "foldr", "ifelse", "__version__"]
 
 
 def __getattr__(name):

@@ -19,6 +19,7 @@ LAYERS = [
     ("rewrites", ["symlab/rewrite/"]),
     ("backends", ["symlab/backends/"]),
     ("compile", ["symlab/compile/"]),
+    ("control flow", ["symlab/ifelse.py", "symlab/scan/"]),
     ("random", ["symlab/random/", "symlab/tensor/shared_randomstreams.py", "symlab/sandbox/"]),
     ("notebook", ["symlab/notebook/"]),
     ("package", ["symlab/__init__.py", "symlab/demo.py", "symlab/debug.py"]),

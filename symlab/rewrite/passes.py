@@ -8,6 +8,7 @@ inputs where the original is finite (stabilize makes them more accurate);
 
 from symlab.rewrite.canonicalize import CANONICALIZE, sort_commutative_inputs
 from symlab.rewrite.constant_folding import constant_fold
+from symlab.rewrite.control import lazy_ifelse, merge_scans, optimize_inner_graphs
 from symlab.rewrite.engine import Pass
 from symlab.rewrite.fusion import fuse_elementwise
 from symlab.rewrite.inplace import inplace_elemwise
@@ -21,18 +22,22 @@ __all__ = ["PASSES", "FAST_COMPILE_PASSES", "pass_names", "rewrite_names", "chec
 PASSES = (
     Pass("merge_constants", global_rewrite=merge_constants),
     Pass("merge", global_rewrite=merge_equal_nodes),
+    Pass("merge_scans", global_rewrite=merge_scans),
     Pass("constant_folding", (constant_fold,)),
     Pass("canonicalize", CANONICALIZE, then=sort_commutative_inputs),
     Pass("unsafe", UNSAFE, default=False),
     Pass("stabilize", STABILIZE),
     Pass("specialize", SPECIALIZE),
     Pass("merge_again", global_rewrite=merge_equal_nodes),
+    Pass("lazy_ifelse", global_rewrite=lazy_ifelse),
+    Pass("inner_graphs", global_rewrite=optimize_inner_graphs),
     Pass("fuse_elementwise", global_rewrite=fuse_elementwise),
     Pass("inplace", global_rewrite=inplace_elemwise),
 )
 
-#: FAST_COMPILE runs only these passes.
-FAST_COMPILE_PASSES = ("merge_constants", "merge", "constant_folding")
+#: FAST_COMPILE runs only these passes (an ifelse stays lazy there too).
+FAST_COMPILE_PASSES = ("merge_constants", "merge", "merge_scans", "constant_folding",
+                       "lazy_ifelse")
 
 
 def pass_names():

@@ -1205,6 +1205,41 @@ class GraphGenerator:
         return self.make(marker(a.var) * 2, a.exact * 2, [a], a.exact_ok and a.kind == "int",
                          label=marker.__name__)
 
+    # ------------------------------------------------------------ control flow
+
+    def pattern_ifelse(self):
+        """ifelse(c, tanh(a) * 2, sin(a) - 1): each branch's chain is used by it alone
+        (lazy_ifelse moves it in; inner_graphs fuses it there)."""
+        from symlab.ifelse import ifelse
+        a = self.pick(("float",))
+        c = self.leaf("bool", ())
+        then, other = T.tanh(a.var) * 2, T.sin(a.var) - 1
+        exact = np.tanh(a.exact) * 2 if bool(c.exact) else np.sin(a.exact) - 1
+        return self.make(ifelse(c.var, then, other), exact, [a, c], label="ifelse")
+
+    def pattern_scan(self):
+        """A loop h[t] = tanh(x[t] * h[t-1] + 0.5) over the rows of x (inner_graphs fuses
+        its body); now and then plus its gradient for x, whose backward loop needs each
+        h[t-1] (merge_scans makes the two forward loops one)."""
+        from symlab import scan
+        from symlab.gradient import grad
+        a = self.pick(("float",), ndims=(1, 2))
+        h0 = self.leaf(a.dtype, a.shape[1:])
+        hs, _ = scan(lambda x_t, h: T.tanh(x_t * h + 0.5), sequences=a.var, outputs_info=h0.var)
+        h = [h0.exact]
+        for x_t in a.exact:
+            h.append(np.tanh(x_t * h[-1] + LD(0.5)))
+        exact = np.stack(h[1:])
+        if isinstance(a.var, T.TensorConstant) or not self.c.boolean(0.5):
+            return self.make(hs, exact, [a, h0], label="scan")
+        slope, carry = np.zeros_like(a.exact), 0
+        for t in reversed(range(len(a.exact))):
+            du = (1 + carry) * (1 - h[t + 1] ** 2)
+            slope[t] = du * h[t]
+            carry = du * a.exact[t]
+        g = grad(T.sum(hs), a.var)
+        return self.make(hs + g, exact + slope, [a, h0], label="scan + its gradient")
+
     # ------------------------------------------------------------ the whole graph
 
     def step_pattern(self):
@@ -1312,6 +1347,8 @@ PATTERNS = {
     "dimshuffle_dimshuffle": "pattern_canonical", "useless_dimshuffle": "pattern_canonical",
     "useless_identity": "pattern_canonical", "reshape_reshape": "pattern_canonical",
     "useless_reshape": "pattern_canonical",
+    "lazy_ifelse": "pattern_ifelse", "optimize_inner_graphs": "pattern_scan",
+    "merge_scans": "pattern_scan",
 }
 
 #: Every pattern method, once (the binary cross-entropy builds both sigmoid patterns).

@@ -1,0 +1,16 @@
+"""Loops: ``scan`` and the views built on it (``map``, ``reduce``, ``foldl``, ``foldr``).
+
+``symlab.scan(fn, sequences, outputs_info, non_sequences, n_steps, ...)``
+works as Theano's: it returns ``(outputs, updates)``. The loop is one
+``Scan`` node whose body is a graph of its own, optimized by the same
+rewrites (with its own trace), lowered once into a step function, and
+differentiated by a loop running backwards (``symlab.scan.gradient``).
+See ``docs/control-flow.md``.
+"""
+
+from symlab.scan.building import scan
+from symlab.scan.op import Scan
+from symlab.scan.views import foldl, foldr, map, reduce
+from symlab.scan import lowering  # noqa: F401  (registers the NumPy lowering of Scan)
+
+__all__ = ["scan", "map", "reduce", "foldl", "foldr", "Scan"]
