@@ -11,18 +11,22 @@ It first checks every engine's outputs against NumPy (float64 rows to
 rtol 1e-9, float32 rows to rtol 1e-4, random draws bit for bit where the
 engine uses the same NumPy generator) and exits 1 on any mismatch. Then it
 measures, all in this one run: the median time per call (adaptive: the
-first call is not timed; each sample batches calls up to 1 ms, and sampling
-goes on until ``BUDGET`` seconds and at least ``MIN_SAMPLES`` samples), the
-compile-plus-first-call time in fresh processes, and the import time in
-fresh processes. It prints the times, then the ratios symlab / peer.
+first call is not timed; each sample batches calls up to 1 ms; an engine is
+sampled until its samples add up to 0.2 s and number at least 5, five times
+more where a sample batches calls; ``--quick``: 0.05 s and 3), the
+compile-plus-first-call time in fresh processes (the median of 3 after a
+first one; ``--quick``: 1), and the import time in fresh processes (median
+of 5; ``--quick``: 3). It prints the times, then the ratios symlab / peer.
 
 Every row uses the same sizes with and without ``--quick``.
 
 Threads: ``--threads 1`` (the default) runs every engine on one thread
-(OpenBLAS, OpenMP, numexpr, Numba and XLA's thread pools), which gives steady
+(OpenBLAS, OpenMP, numexpr, Numba and XLA's thread pools, and symlab's
+``SYMLAB_THREADS`` where symlab reads it), which gives steady
 numbers on a small machine shared with other work; ``--threads 0`` leaves
 each library its own default. The setting is made before NumPy is imported
-and is inherited by the child processes.
+and is inherited by the child processes. ``--clock cpu`` measures CPU time
+instead of wall time (see ``clock``).
 """
 
 import argparse
@@ -30,10 +34,12 @@ import datetime
 import gc
 import importlib
 import importlib.metadata
+import inspect
 import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -546,12 +552,24 @@ def check_row(row, engines):
 
 # --------------------------------------------------------------------------- timing
 
+def clock():
+    """Seconds: wall time, or with ``--clock cpu`` (``PEERS_CLOCK=cpu``, which children
+    inherit) the CPU time of this process and of its children that have finished
+    (PyTensor's compiler runs). CPU time leaves out the time other work on the
+    machine takes from a single-threaded engine.
+    """
+    if os.environ.get("PEERS_CLOCK") == "cpu":
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + children.ru_utime + children.ru_stime
+    return time.perf_counter()
+
+
 def calls_per_sample(run):
     """How many calls one sample batches (up to ``MIN_SAMPLE_SECONDS``); the first call untimed."""
     run()
-    start = time.perf_counter()
+    start = clock()
     run()
-    return max(1, int(MIN_SAMPLE_SECONDS / max(time.perf_counter() - start, 1e-9)))
+    return max(1, int(MIN_SAMPLE_SECONDS / max(clock() - start, 1e-9)))
 
 
 def median_seconds(runs, budget, min_samples):
@@ -577,10 +595,10 @@ def median_seconds(runs, budget, min_samples):
         while any(more(key) for key in order):
             for key in [k for k in order if more(k)]:
                 run, n = runs[key], number[key]
-                start = time.perf_counter()
+                start = clock()
                 for _ in range(n):
                     run()
-                samples[key].append((time.perf_counter() - start) / n)
+                samples[key].append((clock() - start) / n)
             order.reverse()
     finally:
         gc.enable()
@@ -635,9 +653,9 @@ def child_compile(engine_key, row_key):
     engine.prepare()
     data = row.make()
     gc.collect()
-    start = time.perf_counter()
+    start = clock()
     build(engine, row, data)()
-    print(json.dumps(time.perf_counter() - start))
+    print(json.dumps(clock() - start))
 
 
 def compile_seconds(engine, row, compiledir, repeats, timeout):
@@ -658,8 +676,8 @@ def compile_seconds(engine, row, compiledir, repeats, timeout):
 
 
 def import_seconds(engine, repeats, timeout):
-    code = ("import time; start = time.perf_counter(); " + engine.import_statement
-            + "; import json; print(json.dumps(time.perf_counter() - start))")
+    code = ("import json, os, resource, time\n" + inspect.getsource(clock)
+            + f"start = clock()\n{engine.import_statement}\nprint(json.dumps(clock() - start))")
     times = [run_child(code, child_env(), timeout) for _ in range(repeats)]
     errors = [t for t in times if isinstance(t, str)]
     return errors[0] if errors else statistics.median(times)
@@ -731,6 +749,10 @@ def environment_lines(engines, skipped):
              f"- CPUs: {os.cpu_count()}; load average (1 min) at the start {LOAD_AT_START:.2f}, "
              f"at the end {os.getloadavg()[0]:.2f}",
              f"- threads: {threads_line()}",
+             "- clock: " + ("CPU time of the process and its finished children "
+                            "(`time.process_time` + `getrusage(RUSAGE_CHILDREN)`)"
+                            if os.environ.get("PEERS_CLOCK") == "cpu"
+                            else "wall time (`time.perf_counter`)"),
              f"- versions: {', '.join(versions)}",
              f"- symlab from {package}, commit {commit or '?'}"
              + (" (symlab/ has uncommitted changes)" if dirty else "")]
@@ -775,11 +797,14 @@ def main(argv=None):
     parser.add_argument("--write", action="store_true", help="also write benchmarks/RESULTS.md")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per library (default 1; 0: each library's default)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall time (default), or CPU time: steadier on a shared machine")
     parser.add_argument("--timeout", type=int, default=300,
                         help="seconds allowed to one child process (default 300)")
     args = parser.parse_args(argv)
     global LOAD_AT_START
     LOAD_AT_START = os.getloadavg()[0]
+    os.environ["PEERS_CLOCK"] = args.clock
     budget, min_samples = (0.05, 3) if args.quick else (0.2, 5)
     compile_repeats, import_repeats = (1, 3) if args.quick else (3, 5)
     rows = selected_rows(args.only)
