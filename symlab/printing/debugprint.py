@@ -15,6 +15,30 @@ indented under the node using them. A node already printed is printed
 again as one line with its tag, without its inputs. For a compiled function
 each node's line ends with its position in the execution order, and the
 graph printed is the optimized one, updates included.
+
+A node holding graphs of its own (a scan's step, an ifelse's branches: ops
+with ``inner_graphs()``) has them printed after the graph, under
+``Inner graphs:``, as Theano does: a line naming the node (and the branch),
+then the inner graph with its lines marked ``>``. An inner input's line
+ends with ``-> [id X]``, the tag of the outer value that feeds it (for a
+scan's sequence, one row of it per step)::
+
+    scan [id A]
+     |...
+     |X [id C]
+     |h0 [id D]
+     |W [id E]
+
+    Inner graphs:
+
+    scan [id A]
+     >tanh [id F]
+     > |add [id G]
+     > | |dot [id H]
+     > | | |W [id I] -> [id E]
+     > | | |h0[t-1] [id J] -> [id D]
+     > | |X[t] [id K] -> [id C]
+     >tanh [id F]
 """
 
 import io
@@ -94,7 +118,9 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
             tags[key] = _char_tag(len(tags))
         return f" [id {tags[key]}]"
 
-    def visit(var, prefix, child_prefix, level):
+    inner = []          # nodes holding inner graphs, in the order they were printed
+
+    def visit(var, prefix, child_prefix, level, feeds=None):
         text = prefix + _label(var, print_type) + tag_of(var)
         if var.name is not None and (var.owner is not None):
             text += f" '{var.name}'"
@@ -105,18 +131,34 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
             text += f"   {order[node]}"
         if var in notes:
             text += f"   ({notes[var]})"
+        if feeds is not None and var in feeds:
+            text += f" ->{tag_of(feeds[var]) or ' ' + str(feeds[var])}"
         lines.append(text)
         if node is None or node in printed or level == depth:
             return
         printed.add(node)
+        if callable(getattr(node.op, "inner_graphs", None)):
+            inner.append(node)
         n = len(node.inputs)
         for k, child in enumerate(node.inputs):
             last = k == n - 1
             visit(child, child_prefix + " |", child_prefix + ("  " if last else " |"),
-                  level + 1)
+                  level + 1, feeds)
 
     for out in outputs:
         visit(out, "", "", 0)
+    if inner:
+        lines += ["", "Inner graphs:"]
+    for node in inner:          # grows while nested ones are printed
+        graphs = node.op.inner_graphs()
+        for graph in graphs:
+            role = f" ({graph.role})" if len(graphs) > 1 else ""
+            lines += ["", f"{node.op}{tag_of(node.outputs[0])}{role}"]
+            feeds = {var: node.inputs[position]
+                     for var, position in zip(graph.inputs, graph.outer_inputs)
+                     if position is not None}
+            for out in graph.outputs:
+                visit(out, " >", " >", 0, feeds)
     text = "\n".join(lines) + "\n"
     if file == "str":
         return text

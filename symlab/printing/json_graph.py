@@ -182,7 +182,23 @@ def _apply_entry(node):
     entry["value"] = None
     if len(node.outputs) > 1:
         entry["outputs"] = [dict(label=out.name, **_type_fields(out)) for out in node.outputs]
+    inner_graphs = getattr(node.op, "inner_graphs", None)
+    if callable(inner_graphs):
+        entry["inner"] = [_inner_entry(graph) for graph in inner_graphs()]
     return entry
+
+
+def _inner_entry(graph):
+    """A graph inside a node (a scan's step, an ifelse branch): its role, how the node's
+    inputs and outputs connect to it, and the graph as a document of its own (with its
+    trace when rewrites optimized it)."""
+    optimized = graph.trace is not None
+    return {
+        "role": graph.role,
+        "outer_inputs": [None if p is None else int(p) for p in graph.outer_inputs],
+        "outer_outputs": [None if p is None else int(p) for p in graph.outer_outputs],
+        "graph": _function_to_json(graph) if optimized else to_json(graph.graph_after),
+    }
 
 
 # ---------------------------------------------------------------- the document

@@ -34,8 +34,7 @@ __all__ = ["scan"]
 
 
 def _describe(var):
-    named = f"'{var.name}' " if getattr(var, "name", None) else ""
-    return f"{named}of type {var.type}"
+    return f"{var} of type {var.type}"
 
 
 def _as_list(value):
@@ -100,7 +99,7 @@ class _Sequence:
         self.var = _tensor(var, what)
         if self.var.type.ndim < 1:
             raise TypeError(f"scan: {what} must have at least one dimension (the steps run "
-                            f"along the first); got {self.var} {_describe(self.var)}")
+                            f"along the first); got {_describe(self.var)}")
         self.taps = _taps(taps, what)
         self.label = what + (f" ({self.var.name})" if self.var.name else "")
         base = self.var.name or what
@@ -152,7 +151,7 @@ class _Output:
             if t.ndim < 1:
                 raise TypeError(f"scan: {what}: with taps {self.taps} the initial value holds "
                                 f"the first {self.depth} values along a new first axis; got "
-                                f"{self.init} {_describe(self.init)}")
+                                f"{_describe(self.init)}")
             if t.shape[0] is not None and t.shape[0] < self.depth:
                 raise ValueError(f"scan: {what}: taps {self.taps} need {self.depth} initial "
                                  f"values; the initial value has {t.shape[0]}")
@@ -182,7 +181,7 @@ def _steps(n_steps):
         if not isinstance(n_steps.type, TensorType) or n_steps.type.ndim != 0 \
                 or dtype_kind(n_steps.type.dtype) not in ("int", "uint"):
             raise TypeError(f"scan: n_steps must be an int or an integer scalar; got "
-                            f"{n_steps} {_describe(n_steps)}")
+                            f"{_describe(n_steps)}")
         if n_steps.type.dtype != "int64":
             from symlab.tensor.math import cast
             n_steps = cast(n_steps, "int64")
@@ -422,7 +421,7 @@ def _shortest(seqs):
 def _check_fed_back(out, var):
     """The value fn returns for a fed-back output keeps the type of its initial value."""
     state = out.state
-    what = f"scan: fn returns {var} {_describe(var)} for {out.label}"
+    what = f"scan: fn returns {_describe(var)} for {out.label}"
     if not isinstance(var.type, TensorType) or var.type.dtype != state.dtype:
         got = getattr(var.type, "dtype", var.type)
         raise TypeError(f"{what}, whose values have dtype {state.dtype}: a fed-back value must "

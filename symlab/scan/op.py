@@ -32,6 +32,7 @@ the steps calling it.
 
 import numpy as np
 
+from symlab.compile.debug import describe_failure, rebuilt_exception
 from symlab.graph.basic import Apply, Constant, Op, Variable
 from symlab.graph.evaluate import evaluate
 from symlab.graph.traversal import toposort
@@ -285,12 +286,17 @@ class Scan(Op):
                 outs = fn(*args)
                 return [outs[k] for k in places]
 
+        lowered = self.step_function()
         if len(node.outputs) == 1:
-            return lambda *values: run(values, step)[0]
-        return lambda *values: tuple(run(values, step))
+            return lambda *values: run(values, step, lowered)[0]
+        return lambda *values: tuple(run(values, step, lowered))
 
-    def run(self, values, step):
-        """Loop: ``step(args)`` returns the inner outputs for the inner inputs ``args``."""
+    def run(self, values, step, lowered=None):
+        """Loop: ``step(args)`` returns the inner outputs for the inner inputs ``args``.
+
+        ``lowered``: the step function's ``Lowered``, to name the inner node
+        where an error was raised.
+        """
         n = self._steps(values[0])
         seqs, carries, nonseqs = self.split(values[1:])
         for k, seq in enumerate(seqs):
@@ -308,9 +314,10 @@ class Scan(Op):
             try:
                 outs = step(args)
             except Exception as exc:
-                if hasattr(exc, "add_note"):
-                    exc.add_note(f"(raised at step {t} of {self.name})")
-                raise
+                error = self._failure_at(exc, t, lowered)
+                if error is exc:
+                    raise
+                raise error from exc
             for i in range(n_nitsot):
                 row = outs[i]
                 stack = stacks[i]
@@ -336,6 +343,22 @@ class Scan(Op):
                 carries[j] = np.array(value, copy=True)
             seen.add(id(carries[j]))
         return stacks + carries
+
+    def _failure_at(self, exc, t, lowered):
+        """``exc`` raised at step ``t``, its message naming the step (and the inner node)."""
+        lines = f"symlab: raised at step {t} of {self.name}"
+        if lowered is not None:
+            described = describe_failure(f"the step function of {self.name}", lowered, exc)
+            if described is not None:
+                lines = described[1][len(str(exc)):].lstrip("\n") + f"\n  at step {t}"
+        text = str(exc)
+        message = (text + "\n" if text else "") + lines
+        error = rebuilt_exception(exc, message)
+        if error is None:
+            if hasattr(exc, "add_note"):
+                exc.add_note(lines)
+            return exc
+        return error
 
     def _steps(self, value):
         n = int(value)
