@@ -1,7 +1,8 @@
 /**
- * The graph view: before and after side by side, stepping through the
- * trace one event at a time, the event's removed and added nodes
- * highlighted, and the details of the clicked node.
+ * The graph view widget: the shared `GraphStepView` (src/graph/view.ts:
+ * before and after side by side, stepping through the trace, the event's
+ * removed and added nodes highlighted, the details of the clicked node),
+ * its state kept in the widget's synced model.
  *
  * Synced traits (Python: symlab/notebook/): `graph` (the to_json document,
  * sent and saved as JSON text), `step` (0..len(events)), `selected` (a node
@@ -13,32 +14,9 @@
  */
 import { DOMWidgetModel, DOMWidgetView, ISerializers } from '@jupyter-widgets/base';
 
-import {
-  clampStep,
-  INodeEntry,
-  Trace,
-  validateDocument
-} from '../graph/model';
-import {
-  failureTitle,
-  formatPercent,
-  formatSeconds,
-  heatColour,
-  heatGradient,
-  IFailure,
-  IProfile,
-  nodeTooltip,
-  originsText,
-  profileHeat,
-  profileText,
-  readFailure,
-  readProfile,
-  readValues
-} from '../graph/debug';
-import { GraphPanel, IHighlight } from '../graph/render';
-import { formatShape, isFused } from '../graph/text';
+import { readFailure, readProfile, readValues } from '../graph/debug';
+import { GraphStepView, IGraphViewState } from '../graph/view';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
-import { button, el, setShown } from './dom';
 
 /**
  * The document travels as one JSON string, not as nested JSON: a notebook
@@ -87,507 +65,44 @@ export class GraphModel extends DOMWidgetModel {
 }
 
 export class GraphView extends DOMWidgetView {
-  private _trace: Trace | null = null;
-  private _before!: GraphPanel;
-  private _after!: GraphPanel;
-  private _slider!: HTMLInputElement;
-  private _prev!: HTMLButtonElement;
-  private _next!: HTMLButtonElement;
-  private _label!: HTMLSpanElement;
-  private _pass!: HTMLSpanElement;
-  private _rewrite!: HTMLSpanElement;
-  private _error!: HTMLDivElement;
-  private _panels!: HTMLDivElement;
-  private _details!: HTMLDivElement;
-  private _title!: HTMLDivElement;
-  private _failureBox!: HTMLDivElement;
-  private _profileBox!: HTMLDivElement;
-  private _failure: IFailure | null = null;
-  private _profile: IProfile | null = null;
-  private _values = new Map<number, string>();
+  private _view!: GraphStepView;
 
   render(): void {
-    const root = this.el as HTMLElement;
-    root.classList.add('symlab-graph-view');
-    root.tabIndex = 0;
-    // JupyterLab's notebook shortcuts would take the arrow keys otherwise
-    // (JUPYTER-RECIPE.md section 8).
-    root.setAttribute('data-lm-suppress-shortcuts', 'true');
-    root.addEventListener('keydown', this._onKey);
-
-    this._title = el('div', 'symlab-graph-title');
-    const bar = el('div', 'symlab-graph-toolbar');
-    this._prev = button('symlab-step-prev', '\u25C0', 'previous event (\u2190)', () =>
-      this._setStep(this._step() - 1)
-    );
-    this._next = button('symlab-step-next', '\u25B6', 'next event (\u2192)', () =>
-      this._setStep(this._step() + 1)
-    );
-    this._slider = el('input', 'symlab-step-slider');
-    this._slider.type = 'range';
-    this._slider.min = '0';
-    this._slider.step = '1';
-    this._slider.setAttribute('aria-label', 'step of the optimization trace');
-    this._slider.addEventListener('input', () => this._setStep(Number(this._slider.value)));
-    this._label = el('span', 'symlab-step-label');
-    const event = el('span', 'symlab-event');
-    this._pass = el('span', 'symlab-event-pass');
-    this._rewrite = el('span', 'symlab-event-rewrite');
-    event.append(this._pass, this._rewrite);
-    const zoom = el('span', 'symlab-zoom-buttons');
-    zoom.append(
-      button('symlab-zoom-in', '+', 'zoom in (or use the wheel)', () => this._zoom(1.25)),
-      button('symlab-zoom-out', '\u2212', 'zoom out', () => this._zoom(0.8)),
-      button('symlab-zoom-reset', '\u2922', 'whole graph (or double-click)', () => this._zoom(0))
-    );
-    bar.append(this._prev, this._slider, this._next, this._label, event, zoom);
-
-    this._error = el('div', 'symlab-graph-error');
-    this._panels = el('div', 'symlab-graph-panels');
-    this._before = new GraphPanel('before');
-    this._after = new GraphPanel('after');
-    for (const panel of [this._before, this._after]) {
-      panel.onNodeClick = id => this._select(String(id));
-    }
-    this._panels.append(this._before.node, this._after.node);
-    this._details = el('div', 'symlab-node-details');
-    this._failureBox = el('div', 'symlab-graph-failure');
-    this._failureBox.setAttribute('role', 'alert');
-    setShown(this._failureBox, false);
-    this._profileBox = el('div', 'symlab-profile');
-    setShown(this._profileBox, false);
-    root.append(
-      this._title,
-      bar,
-      this._error,
-      this._failureBox,
-      this._panels,
-      this._profileBox,
-      this._details
-    );
-
-    this.listenTo(this.model, 'change:graph', this._onGraph);
-    this.listenTo(this.model, 'change:step', this._update);
-    this.listenTo(this.model, 'change:expanded', this._update);
-    this.listenTo(this.model, 'change:selected', this._showSelection);
-    this.listenTo(this.model, 'change:failure', this._onDebug);
-    this.listenTo(this.model, 'change:profile', this._onDebug);
-    this.listenTo(this.model, 'change:values', this._onDebug);
-    this._readDebug();
+    const model = this.model;
+    const state: IGraphViewState = {
+      get: key => model.get(key),
+      set: changes => {
+        model.set(changes);
+        this.touch();
+      }
+    };
+    this._view = new GraphStepView(this.el as HTMLElement, state);
+    this.listenTo(model, 'change:graph', this._onGraph);
+    this.listenTo(model, 'change:step', () => this._view.stateChanged('step'));
+    this.listenTo(model, 'change:expanded', () => this._view.stateChanged('expanded'));
+    this.listenTo(model, 'change:selected', () => this._view.stateChanged('selected'));
+    this.listenTo(model, 'change:failure', this._onDebug);
+    this.listenTo(model, 'change:profile', this._onDebug);
+    this.listenTo(model, 'change:values', this._onDebug);
+    this._onDebug();
     this._onGraph();
   }
 
-  /** Read the debugging traits (failure, profile, values). */
-  private _readDebug(): void {
-    this._failure = readFailure(this.model.get('failure'));
-    this._profile = readProfile(this.model.get('profile'));
-    this._values = readValues(this.model.get('values'));
-  }
-
+  /** Read the debugging traits (failure, profile, values) into the view. */
   private _onDebug(): void {
-    this._readDebug();
-    this._showDebug();
-    this._showSelection();
+    this._view.setDebug({
+      failure: readFailure(this.model.get('failure')),
+      profile: readProfile(this.model.get('profile')),
+      values: readValues(this.model.get('values'))
+    });
   }
-
-  /**
-   * Show the failure box, the profile table and legend, and mark the
-   * drawings (failed node, heat, hover texts) in place.
-   */
-  private _showDebug(): void {
-    const trace = this._trace;
-    const failure = this._failure;
-    const profile = this._profile;
-    const rows = new Map((profile?.rows ?? []).map(r => [r.id, r]));
-    const tooltips = new Map<number, string>();
-    if (trace) {
-      const ids = new Set<number>([...this._values.keys(), ...rows.keys()]);
-      if (failure) {
-        ids.add(failure.node);
-      }
-      for (const id of ids) {
-        const tip = nodeTooltip(trace.node(id), {
-          value: this._values.get(id),
-          profile: rows.get(id),
-          failure: failure && failure.node === id ? failure : undefined
-        });
-        if (tip !== null) {
-          tooltips.set(id, tip);
-        }
-      }
-    }
-    const decor = {
-      failed: failure ? { id: failure.node, kind: failure.kind } : null,
-      heat: profileHeat(profile),
-      tooltips
-    };
-    this._before.setDecorations(decor);
-    this._after.setDecorations(decor);
-    this._showFailure();
-    this._showProfile();
-  }
-
-  private _showFailure(): void {
-    const failure = this._failure;
-    const box = this._failureBox;
-    box.replaceChildren();
-    if (!failure) {
-      setShown(box, false);
-      box.removeAttribute('data-node-id');
-      box.removeAttribute('data-kind');
-      this.el.removeAttribute('data-failed-node');
-      return;
-    }
-    box.setAttribute('data-node-id', String(failure.node));
-    box.setAttribute('data-kind', failure.kind);
-    this.el.setAttribute('data-failed-node', String(failure.node));
-    const entry = this._trace?.node(failure.node) ?? null;
-    const head = el('div', 'symlab-graph-failure-title', failureTitle(failure, entry));
-    const message = el('pre', 'symlab-graph-failure-message', failure.message);
-    box.append(head, message);
-    // The core's messages name the user's lines already; say them only if not.
-    if (
-      failure.origins.length > 0 &&
-      !failure.origins.every(([file, line]) => failure.message.includes(`${file}:${line}`))
-    ) {
-      box.append(
-        el('div', 'symlab-graph-failure-origins', `created at ${originsText(failure)}`)
-      );
-    }
-    const actions = el('div', 'symlab-graph-failure-actions');
-    actions.append(
-      button('symlab-graph-failure-show', 'show node', 'select the failed node', () =>
-        this._select(String(failure.node))
-      )
-    );
-    box.append(actions);
-    setShown(box, true);
-  }
-
-  private _showProfile(): void {
-    const profile = this._profile;
-    const box = this._profileBox;
-    box.replaceChildren();
-    if (!profile) {
-      setShown(box, false);
-      box.removeAttribute('data-calls');
-      return;
-    }
-    box.setAttribute('data-calls', String(profile.calls));
-    const slowest = profile.rows[0];
-    const head = el(
-      'div',
-      'symlab-profile-summary',
-      `profile: ${profile.calls} call${profile.calls === 1 ? '' : 's'}, ` +
-        `${formatSeconds(profile.callTime)} in all` +
-        (profile.calls > 1 ? ` (${formatSeconds(profile.callTime / profile.calls)} a call)` : '')
-    );
-    const legend = el('div', 'symlab-profile-legend');
-    const bar = el('span', 'symlab-profile-legend-bar');
-    bar.style.background = heatGradient();
-    legend.append(
-      el('span', 'symlab-profile-legend-low', 'fast'),
-      bar,
-      el(
-        'span',
-        'symlab-profile-legend-high',
-        slowest ? `slowest: ${formatSeconds(slowest.time)}` : 'slowest'
-      )
-    );
-    const table = el('table', 'symlab-profile-table');
-    const thead = el('thead');
-    const headRow = el('tr');
-    for (const [cls, text] of [
-      ['node', 'node'],
-      ['op', 'op'],
-      ['time', 'time'],
-      ['percent', '% of the call'],
-      ['calls', 'calls']
-    ]) {
-      headRow.append(el('th', `symlab-profile-${cls}`, text));
-    }
-    thead.append(headRow);
-    const tbody = el('tbody');
-    const heat = profileHeat(profile);
-    for (const row of profile.rows) {
-      const tr = el('tr', 'symlab-profile-row');
-      tr.setAttribute('data-node-id', String(row.id));
-      tr.setAttribute('data-heat', (heat.get(row.id) ?? 0).toFixed(3));
-      const entry = this._trace?.node(row.id) ?? null;
-      const name = entry?.label ? ` '${entry.label}'` : '';
-      const swatch = el('span', 'symlab-profile-swatch');
-      const node = el('td', 'symlab-profile-node');
-      node.append(
-        swatch,
-        document.createTextNode(row.node ?? `${row.op} [id ${row.id}]${name}`)
-      );
-      swatch.style.background = heatColour(heat.get(row.id) ?? 0);
-      tr.append(
-        node,
-        el('td', 'symlab-profile-op', row.op),
-        el('td', 'symlab-profile-time', formatSeconds(row.time)),
-        el('td', 'symlab-profile-percent', formatPercent(row.percent)),
-        el('td', 'symlab-profile-calls', String(row.calls))
-      );
-      tr.title = profileText(row);
-      tr.addEventListener('click', () => this._select(String(row.id)));
-      tbody.append(tr);
-    }
-    table.append(thead, tbody);
-    box.append(head, legend, table);
-    setShown(box, true);
-  }
-
-
-  private _step(): number {
-    return clampStep(this.model.get('step'), this._trace?.length ?? 0);
-  }
-
-  private _expanded(): Set<number> {
-    const list = this.model.get('expanded');
-    return new Set(
-      (Array.isArray(list) ? list : [])
-        .map((x: unknown) => Number(x))
-        .filter((x: number) => Number.isInteger(x))
-    );
-  }
-
-  private _setStep(k: number): void {
-    const step = clampStep(k, this._trace?.length ?? 0);
-    if (step !== this.model.get('step')) {
-      this.model.set('step', step);
-      this.touch();
-    }
-  }
-
-  private _select(id: string): void {
-    this.model.set('selected', id);
-    this.touch();
-  }
-
-  private _zoom(factor: number): void {
-    for (const panel of [this._before, this._after]) {
-      if (factor === 0) {
-        panel.resetZoom();
-      } else {
-        panel.zoom(factor);
-      }
-    }
-  }
-
-  private _onKey = (event: KeyboardEvent): void => {
-    const target = event.target as HTMLElement | null;
-    if (target && target !== this.el && target.matches('input, textarea, select')) {
-      return; // the slider handles its own arrow keys
-    }
-    const k = this._step();
-    const n = this._trace?.length ?? 0;
-    const moves: { [key: string]: number } = {
-      ArrowLeft: k - 1,
-      ArrowRight: k + 1,
-      Home: 0,
-      End: n
-    };
-    if (event.key in moves && !event.altKey && !event.ctrlKey && !event.metaKey) {
-      event.preventDefault();
-      event.stopPropagation();
-      this._setStep(moves[event.key]);
-    }
-  };
 
   private _onGraph(): void {
-    const result = validateDocument(this.model.get('graph'));
-    this._before.clearCache();
-    this._after.clearCache();
-    if (!result.ok) {
-      this._trace = null;
-      this._error.textContent = `symlab: cannot show this graph: ${result.error}`;
-      setShown(this._error, true);
-      setShown(this._panels, false);
-      this._title.textContent = '';
-      this._showDebug();
-      this._update();
-      return;
-    }
-    this._trace = new Trace(result.doc);
-    this._showDebug();
-    setShown(this._error, false);
-    setShown(this._panels, true);
-    const doc = result.doc;
-    this._title.textContent =
-      `${doc.name ?? 'graph'}: ${doc.events.length} ` +
-      `rewrite${doc.events.length === 1 ? '' : 's'}`;
-    this._update();
-  }
-
-  private _update(): void {
-    const trace = this._trace;
-    const n = trace?.length ?? 0;
-    const k = this._step();
-    this.el.setAttribute('data-step', String(k));
-    this._slider.max = String(n);
-    this._slider.value = String(k);
-    this._slider.disabled = n === 0;
-    this._prev.disabled = k <= 0;
-    this._next.disabled = k >= n;
-    this._label.textContent = `step ${k} / ${n}`;
-    const event = trace?.eventFor(k) ?? null;
-    this._pass.textContent = event ? event.pass : '';
-    this._rewrite.textContent = event ? event.rewrite : k === 0 && n > 0 ? 'whole trace' : '';
-    if (!trace) {
-      this._showSelection();
-      return;
-    }
-    const expanded = this._expanded();
-    let left: Promise<void>;
-    let right: Promise<void>;
-    if (event === null) {
-      this._before.setTitle('before optimization (step 0)');
-      left = this._before.draw(trace, 0, {}, expanded);
-      if (trace.doc.after === null && n === 0) {
-        this._after.setTitle('after optimization');
-        this._after.showMessage('no optimized graph: this is not a compiled function');
-        right = Promise.resolve();
-      } else {
-        this._after.setTitle(`after optimization (step ${n})`);
-        right = this._after.draw(trace, n, {}, expanded);
-      }
-    } else {
-      const old: IHighlight = {
-        removed: event.removed,
-        replaced: event.pairs.map(([from]) => from[0])
-      };
-      const fresh: IHighlight = {
-        added: event.added,
-        replaced: event.pairs.map(([, to]) => to[0])
-      };
-      this._before.setTitle(`before event ${k} (step ${k - 1})`);
-      this._after.setTitle(`after event ${k} (step ${k})`);
-      left = this._before.draw(trace, k - 1, old, expanded);
-      right = this._after.draw(trace, k, fresh, expanded);
-    }
-    void Promise.all([left, right]).then(() => this._markSelected());
-    this._showSelection();
-  }
-
-  private _markSelected(): void {
-    const sel = this.model.get('selected');
-    const id = typeof sel === 'string' && /^-?\d+$/.test(sel) ? Number(sel) : null;
-    this._before.setSelected(id);
-    this._after.setSelected(id);
-  }
-
-  private _showSelection(): void {
-    this._markSelected();
-    const sel = String(this.model.get('selected') ?? '');
-    const entry: INodeEntry | null =
-      sel && this._trace ? this._trace.node(Number(sel)) : null;
-    this._details.replaceChildren();
-    if (!sel || !entry || !this._trace) {
-      setShown(this._details, false);
-      this._details.removeAttribute('data-node-id');
-      return;
-    }
-    setShown(this._details, true);
-    this._details.setAttribute('data-node-id', sel);
-    const id = entry.id;
-    const row = this._profile?.rows.find(r => r.id === id);
-    this._details.append(
-      ...detailsContent(entry, {
-        value: this._values.get(id),
-        time: row ? profileText(row) : undefined,
-        failure:
-          this._failure && this._failure.node === id
-            ? `${this._failure.kind}: ${this._failure.message}`
-            : undefined
-      })
-    );
-    const actions = el('div', 'symlab-node-details-actions');
-    if (isFused(entry)) {
-      const open = this._expanded().has(entry.id);
-      actions.append(
-        button(
-          'symlab-fused-toggle',
-          open ? 'collapse in drawing' : 'open in drawing',
-          'draw this fused node with its whole expression',
-          () => this._toggleExpanded(entry.id)
-        )
-      );
-    }
-    actions.append(
-      button('symlab-node-details-close', 'close', 'clear the selection', () => this._select(''))
-    );
-    this._details.append(actions);
-  }
-
-  private _toggleExpanded(id: number): void {
-    const now = this._expanded();
-    if (now.has(id)) {
-      now.delete(id);
-    } else {
-      now.add(id);
-    }
-    this.model.set(
-      'expanded',
-      [...now].sort((a, b) => a - b).map(x => String(x))
-    );
-    this.touch();
-    this._showSelection();
+    this._view.setDocument(this.model.get('graph'));
   }
 
   remove(): any {
-    this.el.removeEventListener('keydown', this._onKey);
-    this._before?.dispose();
-    this._after?.dispose();
+    this._view?.dispose();
     return super.remove();
   }
-}
-
-/**
- * The rows of the details panel for one node (all text via textContent);
- * `debug` adds its value at a call (`call value`), its profile (`time`) and
- * the failure of the last call at this node (`failure`).
- */
-function detailsContent(
-  entry: INodeEntry,
-  debug: { value?: string; time?: string; failure?: string } = {}
-): HTMLElement[] {
-  const rows: Array<[string, string]> = [
-    ['id', String(entry.id)],
-    ['kind', entry.kind]
-  ];
-  if (entry.kind === 'apply') {
-    rows.push(['op', entry.op ?? '']);
-  }
-  if (entry.label !== null && entry.label !== undefined) {
-    rows.push(['name', entry.label]);
-  }
-  rows.push(['type', entry.type ?? '']);
-  rows.push(['static shape', formatShape(entry.shape)]);
-  if (entry.kind === 'constant' || entry.kind === 'shared') {
-    rows.push(['value', entry.value ?? '']);
-  }
-  for (const [i, out] of (entry.outputs ?? []).entries()) {
-    rows.push([
-      `output ${i}`,
-      `${out.label ?? ''} ${out.type ?? ''} ${formatShape(out.shape)}`.trim()
-    ]);
-  }
-  if (debug.value !== undefined) {
-    rows.push(['call value', debug.value]);
-  }
-  if (debug.time !== undefined) {
-    rows.push(['time', debug.time]);
-  }
-  if (debug.failure !== undefined) {
-    rows.push(['failure', debug.failure]);
-  }
-  const title = el('div', 'symlab-node-details-title', `node ${entry.id}`);
-  const dl = el('dl', 'symlab-node-details-fields');
-  for (const [key, value] of rows) {
-    const dt = el('dt', undefined, key);
-    const dd = el('dd', `symlab-detail-${key.replace(/\s+/g, '-')}`, value);
-    dl.append(dt, dd);
-  }
-  return [title, dl];
 }
