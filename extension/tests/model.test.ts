@@ -103,17 +103,28 @@ test('validation: clear messages for bad payloads, never a throw', () => {
     [{ ...WORKED, version: 3 }, /unsupported graph format version 3 \(this front end reads versions 1 and 2\)/],
     [{ ...WORKED, version: undefined }, /unsupported graph format version null/],
     [{ ...WORKED, nodes: [] }, /no node table/],
-    [{ ...WORKED, before: undefined }, /before is not an object/],
+    [{ ...WORKED, before: undefined }, /^the graph document has no "before" \(a required field is missing\)$/],
+    [{ ...WORKED, before: 7 }, /^before is not an object$/],
+    [{ ...WORKED, nodes: undefined }, /^the graph document has no "nodes" \(a required field is missing\)$/],
+    [{ ...WORKED, before: { ...WORKED.before, edges: undefined } }, /^before has no "edges"/],
+    [{ ...WORKED, after: { ...WORKED.after, outputs: undefined } }, /^after has no "outputs"/],
+    [{ ...WORKED, events: [{ ...WORKED.events[0], removed: undefined }] }, /^event 0 has no "removed"/],
+    [{ ...WORKED, nodes: { ...WORKED.nodes, '3': { ...WORKED.nodes['3'], kind: undefined } } }, /^node 3 has no "kind"/],
     [{ ...WORKED, before: { ...WORKED.before, edges: [[1, 2]] } }, /before.edges/],
     [{ ...WORKED, after: { ...WORKED.after, nodes: ['1'] } }, /after.nodes/],
     [{ ...WORKED, events: {} }, /events is not a list/],
+    [{ ...WORKED, events: [{ ...WORKED.events[0], outputs: [[1e9, 3, 0]] }] }, /^event 0 changes output 1000000000, but the graph has 1 output$/],
+    [{ ...WORKED, events: [{ ...WORKED.events[0], pairs: [[6, 3]] }] }, /^event 0.pairs is not a list of \[\[node id, index\], \[node id, index\]\]$/],
     [{ ...WORKED, events: [{ pass: 'p' }] }, /event 0 has no pass or rewrite/],
     [{ ...WORKED, events: [{ ...WORKED.events[0], rebuilt: [[6]] }] }, /event 0.rebuilt is not a list of \[old id, new id\]/],
     [{ ...WORKED, events: [{ ...WORKED.events[0], rebuilt: [[99, 100]] }] }, /event 0 rebuilds node 99, which has no entry/],
     [{ ...WORKED, events: [{ ...WORKED.events[0], added: [100] }] }, /node 100 is not in the node table/],
     [{ ...WORKED, before: { ...WORKED.before, nodes: [1, 99] } }, /node 99 is not in the node table/],
     [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], kind: 'evil' } } }, /unknown kind/],
-    [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], label: { x: 1 } } } }, /label is not text/]
+    [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], label: { x: 1 } } } }, /label is not text/],
+    [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], shape: 3 } } }, /^node 1: shape is not a list of sizes$/],
+    [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], id: 2 } } }, /^node 1 has the id 2$/],
+    [{ ...WORKED, nodes: { ...WORKED.nodes, '1': { ...WORKED.nodes['1'], outputs: [{ shape: 'x' }] } } }, /^node 1: output 0 is not a label, type and shape$/]
   ];
   for (const [payload, message] of bad) {
     const r = validateDocument(payload);

@@ -95,9 +95,22 @@ function isIntList(x: unknown, length?: number): x is number[] {
   );
 }
 
+/** The message for a required field that is absent. */
+function missingField(where: string, field: string): string {
+  return `${where} has no "${field}" (a required field is missing)`;
+}
+
 function checkGraph(where: string, g: unknown): string | null {
+  if (g === undefined) {
+    return missingField('the graph document', where);
+  }
   if (!isObject(g)) {
     return `${where} is not an object`;
+  }
+  for (const field of ['nodes', 'edges', 'outputs']) {
+    if (g[field] === undefined) {
+      return missingField(where, field);
+    }
   }
   if (!isIntList(g.nodes)) {
     return `${where}.nodes is not a list of node ids`;
@@ -121,6 +134,11 @@ function checkEvent(where: string, e: unknown): string | null {
   if (typeof e.pass !== 'string' || typeof e.rewrite !== 'string') {
     return `${where} has no pass or rewrite name`;
   }
+  for (const field of ['removed', 'added', 'edges', 'outputs']) {
+    if (e[field] === undefined) {
+      return missingField(where, field);
+    }
+  }
   if (!isIntList(e.removed) || !isIntList(e.added)) {
     return `${where}.removed or .added is not a list of node ids`;
   }
@@ -130,8 +148,16 @@ function checkEvent(where: string, e: unknown): string | null {
   if (!Array.isArray(e.outputs) || !e.outputs.every(x => isIntList(x, 3))) {
     return `${where}.outputs is not a list of [position, node id, index]`;
   }
-  if (e.pairs !== undefined && !Array.isArray(e.pairs)) {
-    return `${where}.pairs is not a list`;
+  if (
+    e.pairs !== undefined &&
+    !(
+      Array.isArray(e.pairs) &&
+      e.pairs.every(
+        p => Array.isArray(p) && p.length === 2 && isIntList(p[0], 2) && isIntList(p[1], 2)
+      )
+    )
+  ) {
+    return `${where}.pairs is not a list of [[node id, index], [node id, index]]`;
   }
   if (
     e.rebuilt !== undefined &&
@@ -146,6 +172,9 @@ function checkNode(key: string, n: unknown): string | null {
   if (!isObject(n)) {
     return `node ${key} is not an object`;
   }
+  if (n.kind === undefined) {
+    return missingField(`node ${key}`, 'kind');
+  }
   if (!['apply', 'input', 'constant', 'shared'].includes(n.kind as string)) {
     return `node ${key} has an unknown kind`;
   }
@@ -158,7 +187,38 @@ function checkNode(key: string, n: unknown): string | null {
   if (n.type !== undefined && typeof n.type !== 'string') {
     return `node ${key}: type is not text`;
   }
+  if (n.id !== undefined && n.id !== Number(key)) {
+    return `node ${key} has the id ${JSON.stringify(n.id)}`;
+  }
+  if (!isShape(n.shape)) {
+    return `node ${key}: shape is not a list of sizes`;
+  }
+  if (n.outputs !== undefined) {
+    if (!Array.isArray(n.outputs)) {
+      return `node ${key}: outputs is not a list`;
+    }
+    for (const [i, out] of n.outputs.entries()) {
+      if (
+        !isObject(out) ||
+        !isShape(out.shape) ||
+        ['label', 'type', 'dtype'].some(
+          f => out[f] !== undefined && out[f] !== null && typeof out[f] !== 'string'
+        )
+      ) {
+        return `node ${key}: output ${i} is not a label, type and shape`;
+      }
+    }
+  }
   return null;
+}
+
+/** A static shape: absent, null, or a list of sizes (an integer, or null for unknown). */
+function isShape(x: unknown): boolean {
+  return (
+    x === undefined ||
+    x === null ||
+    (Array.isArray(x) && x.every(d => d === null || isInt(d)))
+  );
 }
 
 /**
@@ -181,6 +241,9 @@ export function validateDocument(raw: unknown): ValidationResult {
       )} (this front end reads versions ${READABLE_VERSIONS.join(' and ')})`
     };
   }
+  if (raw.nodes === undefined) {
+    return { ok: false, error: missingField('the graph document', 'nodes') };
+  }
   if (!isObject(raw.nodes)) {
     return { ok: false, error: 'the graph document has no node table' };
   }
@@ -190,6 +253,8 @@ export function validateDocument(raw: unknown): ValidationResult {
     if (problem) {
       return { ok: false, error: problem };
     }
+    // The id is the key (the format writes both); fill it in if left out.
+    table[key] = { ...(table[key] as object), id: Number(key) };
   }
   const problem =
     checkGraph('before', raw.before) ??
@@ -207,6 +272,19 @@ export function validateDocument(raw: unknown): ValidationResult {
     const bad = checkEvent(`event ${i}`, events[i]);
     if (bad) {
       return { ok: false, error: bad };
+    }
+  }
+  const outputCount = (raw.before as unknown as IGraph).outputs.length;
+  for (let i = 0; i < events.length; i++) {
+    for (const [position] of events[i].outputs as Array<[number, number, number]>) {
+      if (position < 0 || position >= outputCount) {
+        return {
+          ok: false,
+          error: `event ${i} changes output ${position}, but the graph has ${outputCount} output${
+            outputCount === 1 ? '' : 's'
+          }`
+        };
+      }
     }
   }
   for (let i = 0; i < events.length; i++) {
