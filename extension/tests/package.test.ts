@@ -31,3 +31,13 @@ test('the third-party notices name the versions of what the bundle contains', ()
   assert.match(row('Graphviz'), new RegExp(`\\| ${graphviz![1].replace(/\./g, '\\.')} \\| Eclipse Public License 1\\.0`));
   assert.match(read('pyproject.toml'), /^license-files = \["THIRD-PARTY-NOTICES.md"\]$/m);
 });
+
+test('package.json names both entry points: the widget plugin and the MIME renderer', () => {
+  const pkg = JSON.parse(read('package.json'));
+  assert.equal(pkg.jupyterlab.extension, true);
+  assert.equal(pkg.main, 'lib/index.js');
+  assert.equal(pkg.jupyterlab.mimeExtension, 'lib/mime/index.js');
+  assert.ok(fs.existsSync(path.join(EXTENSION_DIR, 'src', 'mime', 'index.ts')));
+  // The renderer is a Lumino widget: JupyterLab shares the one copy it has.
+  assert.ok(pkg.dependencies['@lumino/widgets']);
+});
