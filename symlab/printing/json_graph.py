@@ -14,6 +14,10 @@ worked example, in ``docs/json-graph.md``; in short::
                  "edges", "outputs"}],
      "updates": [[output position, shared variable's node id], ...]}
 
+A node whose op holds graphs of its own (a scan's body, an ifelse's branches)
+has an ``inner`` entry: each inner graph as a document of this format, with how
+the node's inputs and outputs connect to it.
+
 A *node* is an Apply node or a leaf variable (graph input, constant, shared
 variable); its id is symlab's stable id, the one ``debugprint(..., ids='id')``
 prints. A *value* is named by ``[node id, output index]``. An *edge* is

@@ -250,9 +250,11 @@ class Scan(Op):
         """The reference semantics: the body evaluated node by node at each step."""
         body = list(self.inner_outputs)
         names = self.inner_inputs
+        n_nitsot = self.n_nitsot
 
-        def step(args):
-            return evaluate(body, dict(zip(names, args)))
+        def step(*args):
+            values = evaluate(body, dict(zip(names, args)))
+            return [np.asarray(v) if i < n_nitsot else v for i, v in enumerate(values)]
 
         return self.run(inputs, step)
 
@@ -275,27 +277,18 @@ class Scan(Op):
         return lowered
 
     def numpy_callable(self, node):
-        fn = self.step_function().fn
-        run = self.run
-        places = self.step_outputs
-        if places == tuple(range(len(places))):
-            def step(args):
-                return fn(*args)
-        else:
-            def step(args):
-                outs = fn(*args)
-                return [outs[k] for k in places]
-
         lowered = self.step_function()
+        fn, places, run = lowered.fn, self.step_outputs, self.run
         if len(node.outputs) == 1:
-            return lambda *values: run(values, step, lowered)[0]
-        return lambda *values: tuple(run(values, step, lowered))
+            return lambda *values: run(values, fn, lowered, places)[0]
+        return lambda *values: tuple(run(values, fn, lowered, places))
 
-    def run(self, values, step, lowered=None):
-        """Loop: ``step(args)`` returns the inner outputs for the inner inputs ``args``.
+    def run(self, values, step, lowered=None, places=None):
+        """Loop: ``step(*args)`` returns the body's outputs for the inner inputs ``args``.
 
-        ``lowered``: the step function's ``Lowered``, to name the inner node
-        where an error was raised.
+        ``places[k]``: where inner output ``k`` is among what ``step``
+        returns (default: in order). ``lowered``: the step function's
+        ``Lowered``, to name the inner node where an error was raised.
         """
         n = self._steps(values[0])
         seqs, carries, nonseqs = self.split(values[1:])
@@ -305,36 +298,39 @@ class Scan(Op):
                 raise ValueError(f"{self.name}: {self.input_labels[k]} has {rows} rows but the "
                                  f"loop runs {n} steps; every sequence needs one row per step")
         n_nitsot = self.n_nitsot
-        stacks = [None] * n_nitsot
-        first = [None] * n_nitsot
+        if places is None:
+            places = range(len(self.inner_outputs))
+        nitsot_places, carry_places = places[:n_nitsot], places[n_nitsot:]
+        stacks, shapes = [], []
+        first = None
         for t in (range(n - 1, -1, -1) if self.reverse else range(n)):
             args = [seq[t] for seq in seqs]
-            args.extend(carries)
-            args.extend(nonseqs)
+            args += carries
+            args += nonseqs
             try:
-                outs = step(args)
+                outs = step(*args)
             except Exception as exc:
                 error = self._failure_at(exc, t, lowered)
                 if error is exc:
                     raise
                 raise error from exc
-            for i in range(n_nitsot):
-                row = outs[i]
-                stack = stacks[i]
-                if stack is None:
-                    shape = np.shape(row)
-                    stack = stacks[i] = np.empty((n,) + shape, self.inner_outputs[i].type.dtype)
-                    first[i] = t
-                elif np.shape(row) != stack.shape[1:]:
+            if first is None:
+                first = t
+                for i, k in enumerate(nitsot_places):
+                    shapes.append(outs[k].shape)
+                    stacks.append(np.empty((n,) + outs[k].shape,
+                                           self.inner_outputs[i].type.dtype))
+            for i, k in enumerate(nitsot_places):
+                row = outs[k]
+                if row.shape != shapes[i]:
                     raise ValueError(
-                        f"{self.name}: {self.output_labels[i]} has shape {np.shape(row)} at "
-                        f"step {t} but {stack.shape[1:]} at step {first[i]}; every step must "
-                        "give the same shape")
-                stack[t] = row
-            carries = list(outs[n_nitsot:])
-        for i in range(n_nitsot):
-            if stacks[i] is None:
-                stacks[i] = self._empty_stack(i, values)
+                        f"{self.name}: {self.output_labels[i]} has shape {row.shape} at step "
+                        f"{t} but {shapes[i]} at step {first}; every step must give the same "
+                        "shape")
+                stacks[i][t] = row
+            carries = [outs[k] for k in carry_places]
+        if first is None:
+            stacks = [self._empty_stack(i, values) for i in range(n_nitsot)]
         seen = set()
         for j, value in enumerate(carries):
             # Never hand out an input's array (no steps: the first values are the last),
