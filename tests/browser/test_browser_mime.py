@@ -90,7 +90,12 @@ MESSAGES = {
 
 
 def _notebook(payloads):
-    """A notebook whose cells hold saved outputs and whose metadata names no kernel."""
+    """A notebook whose cells hold saved outputs and whose metadata names no kernel.
+
+    Neither ``kernelspec`` nor ``language_info``: with only
+    ``language_info: {"name": "python"}``, JupyterLab 4.6 starts a Python
+    kernel without asking (seen here), so the dialog would never come.
+    """
     cells = []
     for i, key in enumerate(CELLS):
         cells.append({"cell_type": "code", "execution_count": i + 1, "id": f"cell-{key}",
