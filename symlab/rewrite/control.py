@@ -8,14 +8,17 @@ this one, so the rewrites read a small protocol instead of importing them:
 * ``op.with_optimized_inner()``: an op holding inner graphs returns itself
   with them optimized, or None (``optimize_inner_graphs``);
 * ``op.extends``: ``(other op, output map)`` when a node of this op computes
-  every output of a node of the other on the same inputs (``merge_scans``).
+  every output of a node of the other on the same inputs (``merge_scans``);
+* ``op.with_invariants_outside(node)``: a loop returns a node computing the
+  same with its loop-invariant part computed once, outside, or None
+  (``scan_pushout``).
 """
 
 from heapq import heapify, heappop, heappush
 
 from symlab.graph.basic import inherited_origins, merged_origins
 
-__all__ = ["lazy_ifelse", "optimize_inner_graphs", "merge_scans"]
+__all__ = ["lazy_ifelse", "optimize_inner_graphs", "merge_scans", "scan_pushout"]
 
 
 def _used_only_by(fgraph, node, positions):
@@ -110,6 +113,29 @@ def merge_scans(fgraph):
             bigger, mapping = found
             pairs = [(out, bigger.outputs[mapping[k]]) for k, out in enumerate(node.outputs)]
             fgraph.replace_all(pairs, reason="merge_scans")
+            break
+        else:
+            return
+
+
+def scan_pushout(fgraph):
+    """scan(body reading f(W)) -> scan(f(W) computed once outside, fed in): a loop body's
+    nodes that read only non-sequences and constants leave the loop (one event per loop)."""
+    done = set()
+    while True:
+        for node in fgraph.toposort():
+            hoist = getattr(node.op, "with_invariants_outside", None)
+            if hoist is None or node in done:
+                continue
+            done.add(node)
+            with inherited_origins(node.origins):
+                new = hoist(node)
+            if new is None:
+                continue
+            for old, out in zip(node.outputs, new.outputs):
+                out.name = old.name
+            done.add(new)
+            fgraph.replace_all(list(zip(node.outputs, new.outputs)), reason="scan_pushout")
             break
         else:
             return

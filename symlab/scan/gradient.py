@@ -17,7 +17,8 @@ of each sequence, row by row.
 **Which values of F's steps?** The product reads some values of the body
 (``tanh``'s output, the operands of a ``dot``...). A row of a sequence, a
 non-sequence and a stacked output ``B`` gets from ``F``'s inputs and
-outputs. Any other value (a carry's value at the start of a step, an
+outputs; a value computed from non-sequences alone (``W.T``) ``B``'s body
+computes again. Any other value (a carry's value at the start of a step, an
 intermediate result, a random draw) is *kept*: the gradient builds ``F'``,
 the same loop stacking those values too, and reads them from it. ``F'``
 computes all of ``F``'s outputs, from the same inputs (random states
@@ -108,6 +109,9 @@ def scan_grad(op, node, output_grads):
     exprs += [e for e in carry_next + nonseq_next if e is not None]
     forward = set(op.inner_inputs)
     forward.update(ancestors(op.inner_outputs, stop_at=forward))
+    # A loop-invariant value (read from non-sequences only) is computed again by the
+    # backward body rather than kept at every step (scan_pushout then takes it out).
+    forward -= {v for n in op.invariant_nodes() for v in n.outputs}
     needed = {}
     for gnode in toposort(exprs, stop_at=forward):
         needed.update((v, None) for v in gnode.inputs if v in forward)

@@ -35,7 +35,7 @@ import numpy as np
 from symlab.compile.debug import describe_failure, rebuilt_exception
 from symlab.graph.basic import Apply, Constant, Op, Variable
 from symlab.graph.evaluate import evaluate
-from symlab.graph.traversal import toposort
+from symlab.graph.traversal import clone_replace, toposort
 from symlab.scan.inner import InnerGraph, lower_inner, optimize_inner
 from symlab.tensor.type import TensorType, dtype_kind
 from symlab.tensor.variable import as_tensor_variable
@@ -178,6 +178,58 @@ class Scan(Op):
     def extends(self):
         """``(op, output map)`` if this loop computes all of another's outputs, else None."""
         return self.base
+
+    def invariant_nodes(self):
+        """The body's nodes that read only non-sequences and constants (directly or
+        through other such nodes), deterministic and without side effects: their
+        values are the same at every step."""
+        start = self.n_seqs + self.n_carry
+        invariant = set(self.inner_inputs[start:])
+        nodes = []
+        for node in toposort(self.inner_outputs, stop_at=set(self.inner_inputs)):
+            if not getattr(node.op, "deterministic", True) or \
+                    getattr(node.op, "has_side_effects", False):
+                continue
+            if all(v in invariant or isinstance(v, Constant) for v in node.inputs):
+                nodes.append(node)
+                invariant.update(node.outputs)
+        return nodes
+
+    def with_invariants_outside(self, node):
+        """A node computing ``node``'s outputs with the body's loop-invariant nodes moved
+        out of the loop (computed once, fed in as non-sequences), or None if it has none.
+
+        Non-sequences the body no longer reads are dropped.
+        """
+        hoisted = set(self.invariant_nodes())
+        if not hoisted:
+            return None
+        start = self.n_seqs + self.n_carry
+        nonseqs = self.inner_inputs[start:]
+        outer_of = dict(zip(nonseqs, node.inputs[1 + start:]))
+        used = {}
+        for inner in toposort(self.inner_outputs, stop_at=set(self.inner_inputs)):
+            if inner not in hoisted:
+                used.update((v, None) for v in inner.inputs if v.owner in hoisted)
+        used.update((v, None) for v in self.inner_outputs if v.owner in hoisted)
+        values = list(used)
+        computed = clone_replace(values, outer_of)
+        stand_ins = [TensorType(v.type.dtype, v.type.shape)(v.name)
+                     if isinstance(v.type, TensorType) else Variable(v.type, name=v.name)
+                     for v in values]
+        body = clone_replace(list(self.inner_outputs), dict(zip(values, stand_ins)))
+        read = set()
+        for inner in toposort(body, stop_at=set(self.inner_inputs)):
+            read.update(inner.inputs)
+        read.update(body)
+        keep = [k for k, v in enumerate(nonseqs) if v in read]
+        labels = self.input_labels[:start] + tuple(self.input_labels[start + k] for k in keep)
+        labels += tuple(f"the loop-invariant {v}" for v in values)
+        op = self.variant(inputs=self.inner_inputs[:start] + tuple(nonseqs[k] for k in keep)
+                          + tuple(stand_ins), outputs=body, input_labels=labels, trace=None,
+                          before=None, base=None)
+        kept = [node.inputs[1 + start + k] for k in keep]
+        return op.make_node(*node.inputs[:1 + start], *kept, *computed)
 
     def with_optimized_inner(self):
         """This loop with its body optimized by the default passes, or None if nothing changed.

@@ -13,6 +13,7 @@ import symlab
 import symlab.tensor as T
 from symlab import In, Mode, function, shared
 from symlab.graph.evaluate import evaluate
+from symlab.graph.traversal import toposort
 from symlab.scan import Scan
 
 NO_REWRITES = Mode(optimizer=None)
@@ -382,6 +383,23 @@ def test_loop_invariant_values_are_inputs_of_the_loop():
     WT = W.T        # built before scan: computed once, outside
     out, _ = symlab.scan(lambda x_t: T.dot(WT, x_t), sequences=x)
     assert WT in out.owner.inputs
+
+
+def test_loop_invariant_values_built_in_fn_are_computed_once_outside():
+    x = T.dmatrix("x")
+    W = T.dmatrix("W")
+    out, _ = symlab.scan(lambda x_t, W: T.dot(T.exp(W).T, x_t), sequences=x, non_sequences=W)
+    f = function([x, W], out)
+    assert "scan_pushout" in f.trace.rewrite_names()
+    (node,) = scan_nodes(f)
+    (inner,) = node.op.inner_graphs()
+    inner_ops = [n.op.name for n in toposort(inner.outputs, stop_at=set(inner.inputs))]
+    assert inner_ops == ["dot"]
+    assert "exp" in [n.op.name for n in f.graph_after.toposort()]
+    xv, wv = rng.standard_normal((3, 2)), rng.standard_normal((2, 2))
+    np.testing.assert_allclose(f(xv, wv), xv @ np.exp(wv), rtol=1e-14)
+    g = function([x, W], out, mode=Mode(exclude=["scan_pushout"]))
+    assert "exp" in [n.op.name for n in toposort(scan_nodes(g)[0].op.inner_outputs)]
 
 
 def test_a_function_with_a_scan_pickles():

@@ -1218,27 +1218,31 @@ class GraphGenerator:
         return self.make(ifelse(c.var, then, other), exact, [a, c], label="ifelse")
 
     def pattern_scan(self):
-        """A loop h[t] = tanh(x[t] * h[t-1] + 0.5) over the rows of x (inner_graphs fuses
-        its body); now and then plus its gradient for x, whose backward loop needs each
-        h[t-1] (merge_scans makes the two forward loops one)."""
+        """A loop h[t] = tanh(x[t] * h[t-1] * cos(w) + 0.5) over the rows of x: cos(w)
+        leaves the loop (scan_pushout), inner_graphs fuses the body; now and then plus its
+        gradient for x, whose backward loop needs each h[t-1] (merge_scans makes the two
+        forward loops one)."""
         from symlab import scan
         from symlab.gradient import grad
         a = self.pick(("float",), ndims=(1, 2))
         h0 = self.leaf(a.dtype, a.shape[1:])
-        hs, _ = scan(lambda x_t, h: T.tanh(x_t * h + 0.5), sequences=a.var, outputs_info=h0.var)
+        w = self.leaf(a.dtype, ())
+        hs, _ = scan(lambda x_t, h, w: T.tanh(x_t * h * T.cos(w) + 0.5), sequences=a.var,
+                     outputs_info=h0.var, non_sequences=w.var)
+        c = np.cos(w.exact)
         h = [h0.exact]
         for x_t in a.exact:
-            h.append(np.tanh(x_t * h[-1] + LD(0.5)))
+            h.append(np.tanh(x_t * h[-1] * c + LD(0.5)))
         exact = np.stack(h[1:])
         if isinstance(a.var, T.TensorConstant) or not self.c.boolean(0.5):
-            return self.make(hs, exact, [a, h0], label="scan")
+            return self.make(hs, exact, [a, h0, w], label="scan")
         slope, carry = np.zeros_like(a.exact), 0
         for t in reversed(range(len(a.exact))):
-            du = (1 + carry) * (1 - h[t + 1] ** 2)
+            du = (1 + carry) * (1 - h[t + 1] ** 2) * c
             slope[t] = du * h[t]
             carry = du * a.exact[t]
         g = grad(T.sum(hs), a.var)
-        return self.make(hs + g, exact + slope, [a, h0], label="scan + its gradient")
+        return self.make(hs + g, exact + slope, [a, h0, w], label="scan + its gradient")
 
     # ------------------------------------------------------------ the whole graph
 
@@ -1348,7 +1352,7 @@ PATTERNS = {
     "useless_identity": "pattern_canonical", "reshape_reshape": "pattern_canonical",
     "useless_reshape": "pattern_canonical",
     "lazy_ifelse": "pattern_ifelse", "optimize_inner_graphs": "pattern_scan",
-    "merge_scans": "pattern_scan",
+    "merge_scans": "pattern_scan", "scan_pushout": "pattern_scan",
 }
 
 #: Every pattern method, once (the binary cross-entropy builds both sigmoid patterns).
