@@ -14,6 +14,10 @@ from symlab import gradient
 from symlab.gradient import grad
 from symlab.scan import foldl, foldr, map, reduce, scan
 from symlab import ifelse
+import sys as _sys
+
+#: Theano's module path of scan's helpers (``theano.scan_module.until``).
+scan_module = _sys.modules.setdefault("symlab.scan_module", _sys.modules["symlab.scan"])
 
 dprint = debugprint
 

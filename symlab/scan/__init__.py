@@ -8,9 +8,9 @@ differentiated by a loop running backwards (``symlab.scan.gradient``).
 See ``docs/control-flow.md``.
 """
 
-from symlab.scan.building import scan
+from symlab.scan.building import scan, until
 from symlab.scan.op import Scan
 from symlab.scan.views import foldl, foldr, map, reduce
 from symlab.scan import lowering  # noqa: F401  (registers the NumPy lowering of Scan)
 
-__all__ = ["scan", "map", "reduce", "foldl", "foldr", "Scan"]
+__all__ = ["scan", "until", "map", "reduce", "foldl", "foldr", "Scan"]

@@ -30,7 +30,7 @@ from symlab.scan.op import Scan
 from symlab.tensor.type import TensorType, dtype_kind
 from symlab.tensor.variable import as_tensor_variable
 
-__all__ = ["scan"]
+__all__ = ["scan", "until"]
 
 
 def _describe(var):
@@ -191,6 +191,20 @@ def _steps(n_steps):
 
 # ---------------------------------------------------------------- what fn returned
 
+class until:
+    """``return h, until(h > limit)``: end the loop after the first step where the scalar
+    condition is true (Theano's ``theano.scan_module.until``); that step's outputs are
+    kept, and ``n_steps`` (or the sequences) bounds the number of steps."""
+
+    def __init__(self, condition):
+        condition = condition if isinstance(condition, Variable) else _tensor(
+            condition, "the until condition")
+        if not isinstance(condition.type, TensorType) or condition.type.ndim != 0:
+            raise TypeError(f"scan: until's condition must be a scalar; got "
+                            f"{_describe(condition)}")
+        self.condition = condition
+
+
 def _is_updates(value):
     if isinstance(value, dict):
         return True
@@ -200,23 +214,41 @@ def _is_updates(value):
 
 
 def _split_result(result):
-    """``(outputs, update pairs)`` from what ``fn`` returned (Theano's forms)."""
+    """``(outputs, update pairs, until condition or None)`` from what ``fn`` returned
+    (Theano's forms: outputs, updates, or both, in either order; an ``until`` with them)."""
+    condition = None
+    if isinstance(result, until):
+        return [], [], result.condition
+    if isinstance(result, (list, tuple)) and any(isinstance(r, until) for r in result):
+        conditions = [r for r in result if isinstance(r, until)]
+        if len(conditions) > 1:
+            raise TypeError("scan: fn returned more than one until")
+        condition = conditions[0].condition
+        result = [r for r in result if not isinstance(r, until)]
+        result = result[0] if len(result) == 1 else result
+    outputs, pairs = _outputs_and_updates(result)
+    return outputs, pairs, condition
+
+
+def _pairs(updates):
+    return list(updates.items() if isinstance(updates, dict) else updates)
+
+
+def _outputs_and_updates(result):
+    """``(outputs, update pairs)`` from what ``fn`` returned, without its until: outputs,
+    updates (a dict or a list of pairs), ``(outputs, updates)``, ``(updates, outputs)``, or
+    the outputs listed with the updates last (``h, y, {s: s + 1}``)."""
     if result is None:
         return [], []
     if _is_updates(result):
-        return [], list(result.items() if isinstance(result, dict) else result)
-    if isinstance(result, (list, tuple)) and len(result) == 2:
-        first, second = result
-        if _is_updates(second) and not isinstance(second, Variable):
-            updates = second
-            outputs = first
-        elif _is_updates(first) and not isinstance(first, Variable):
-            updates, outputs = first, second
-        else:
-            updates, outputs = None, result
-        if updates is not None:
-            pairs = list(updates.items() if isinstance(updates, dict) else updates)
-            return _as_list(outputs), pairs
+        return [], _pairs(result)
+    if isinstance(result, (list, tuple)) and len(result) >= 2:
+        first, last = result[0], result[-1]
+        if _is_updates(last) and not isinstance(last, Variable):
+            outputs = result[0] if len(result) == 2 else list(result[:-1])
+            return _as_list(outputs), _pairs(last)
+        if len(result) == 2 and _is_updates(first) and not isinstance(first, Variable):
+            return _as_list(last), _pairs(first)
     return _as_list(result), []
 
 
@@ -266,7 +298,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     per tap (``{'initial': h0, 'taps': [-2, -1]}``; a plain ``h0`` is tap
     -1; ``None``: the output is not fed back), then the non-sequences. It
     returns the step's outputs (one per ``outputs_info`` entry), optionally
-    with a dict of shared-variable updates (``return h, {s: s + 1}``).
+    with a dict of shared-variable updates (``return h, {s: s + 1}``) and an
+    ``until(condition)`` ending the loop after the first step where it holds.
 
     Returns ``(outputs, updates)``: each output stacked over the steps (one
     variable, or a list when there are several; None when there are none),
@@ -299,7 +332,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     out_args = [p for o in outs if o.init is not None for p in o.placeholders]
     mark = next_id.value
     result = fn(*seq_args, *out_args, *non_seqs)
-    raw_outputs, update_pairs = _split_result(result)
+    raw_outputs, update_pairs, condition = _split_result(result)
     outputs = []
     for k, value in enumerate(raw_outputs):
         try:
@@ -323,7 +356,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         updates[_check_update_target(key)] = _check_update(key, value)
     defaults = []
     while True:
-        roots = outputs + list(updates.values())
+        roots = outputs + list(updates.values()) + ([] if condition is None else [condition])
         added = False
         for var in _outer_values(roots, mark, set()):
             if isinstance(var, SharedVariable) and var.default_update is not None \
@@ -335,7 +368,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             break
     states = list(updates)
     state_args = {s: _placeholder(s.type, s.name) for s in states}
-    body = clone_replace(outputs + list(updates.values()), state_args)
+    conditions = [] if condition is None else [condition]
+    body = clone_replace(outputs + list(updates.values()) + conditions, state_args)
 
     # -- what the body reads from outside becomes the non-sequences
     own = set(seq_args) | set(out_args) | set(state_args.values())
@@ -353,7 +387,9 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                              "non_sequences")
     outer_args = {v: _placeholder(v.type, v.name) for v in outer}
     body = clone_replace(body, outer_args) if outer_args else body
-    body_outputs, body_updates = body[:len(outputs)], body[len(outputs):]
+    body_outputs = body[:len(outputs)]
+    body_updates = body[len(outputs):len(outputs) + len(states)]
+    body_condition = body[len(outputs) + len(states):]
 
     # -- the loop: sequences | carries (recurrent lags, then shared states) | non-sequences
     inner_inputs, outer_inputs, input_labels = [], [], []
@@ -389,14 +425,15 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     steps = n if n is not None else _shortest(outer_inputs[:n_seqs])
     if n is not None or n_seqs > 1:
         outer_inputs[:n_seqs] = [seq[:steps] for seq in outer_inputs[:n_seqs]]
-    op = Scan(inner_inputs, list(body_outputs) + carry_next, n_seqs, len(outs),
-              len(carry_next), truncate_gradient=truncate_gradient, label=name,
+    op = Scan(inner_inputs, list(body_outputs) + carry_next + body_condition, n_seqs,
+              len(outs), len(carry_next), truncate_gradient=truncate_gradient, label=name,
               nitsot_like=nitsot_like, input_labels=input_labels,
-              output_labels=output_labels + carry_labels)
+              output_labels=output_labels + carry_labels + ["the until condition"] * bool(
+                  body_condition), until=bool(body_condition))
     node = op.make_node(steps, *outer_inputs)
 
     results = list(node.outputs[:len(outs)])
-    finals = node.outputs[len(outs):]
+    finals = node.outputs[len(outs):len(outs) + len(carry_next)]
     n_lags = len(carry_next) - len(states)
     new_updates = OrderedDict()
     for k, s in enumerate(states):

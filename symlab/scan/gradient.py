@@ -70,8 +70,9 @@ def scan_grad(op, node, output_grads):
     n_steps = node.inputs[0]
     outer_seqs, outer_inits, outer_nonseqs = op.split(node.inputs[1:])
     u_seqs, u_carries, u_nonseqs = op.split(op.inner_inputs)
-    v_nits, v_carries = op.inner_outputs[:n_nit], op.inner_outputs[n_nit:]
-    g_nits, g_carries = output_grads[:n_nit], output_grads[n_nit:]
+    v_nits, v_carries = op.inner_outputs[:n_nit], op.inner_outputs[n_nit:n_nit + n_carry]
+    g_nits, g_carries = output_grads[:n_nit], output_grads[n_nit:n_nit + n_carry]
+    condition = list(op.inner_outputs[n_nit + n_carry:])      # until's, if any
 
     # -- the body's vector-Jacobian product, on stand-ins for one step's output gradients
     d_nits = [None if g is None or not _float(v) else _like(v, _row_name(v, "d"))
@@ -133,32 +134,31 @@ def scan_grad(op, node, output_grads):
     if kept:
         carry_of = {u: j for j, u in enumerate(u_carries)}
         forward_op = op.variant(
-            outputs=list(v_nits) + kept + list(v_carries), n_nitsot=n_nit + len(kept),
+            outputs=list(v_nits) + kept + list(v_carries) + condition,
+            n_nitsot=n_nit + len(kept),
             nitsot_like=tuple(op.nitsot_like) + tuple(carry_of.get(v) for v in kept),
             output_labels=(op.output_labels[:n_nit] + tuple(f"the kept value {v}" for v in kept)
                            + op.output_labels[n_nit:]),
             trace=None, before=None,
             base=(op, tuple(range(n_nit)) + tuple(n_nit + len(kept) + j
-                                                 for j in range(n_carry))))
+                                                 for j in range(n_carry + op.until))))
         forward_node = forward_op.make_node(*node.inputs)
     else:
         forward_node = node
     stacks = forward_node.outputs
 
-    # -- which steps the backward loop runs over
+    # -- which steps the backward loop runs over: all those run (until may end the loop
+    #    early), or the last `truncate` of them
     truncate = op.truncate_gradient
-    if truncate == -1:
-        steps = n_steps
-
-        def cut(seq):
-            return seq
-        window = None
+    ran = stacks[-1] if op.until else n_steps
+    if truncate == -1 and not op.until:
+        steps, window = n_steps, None
     else:
-        steps = minimum(n_steps, constant(np.array(truncate, dtype="int64")))
-        window = slice(n_steps - steps, None) if not op.reverse else slice(None, steps)
+        steps = ran if truncate == -1 else minimum(ran, constant(np.array(truncate, "int64")))
+        window = slice(ran - steps, ran) if not op.reverse else slice(None, steps)
 
-        def cut(seq):
-            return seq[window]
+    def cut(seq):
+        return seq if window is None else seq[window]
 
     # -- the backward loop: sequences | carries | non-sequences
     replace = {}
@@ -228,8 +228,8 @@ def scan_grad(op, node, output_grads):
             grads.append(None)
             continue
         first = next(finals)
-        if window is not None:       # F ran past the truncation: no gradient reaches here
-            first = switch(le(n_steps, steps), first, zeros_like(first))
+        if truncate != -1:           # F ran past the truncation: no gradient reaches here
+            first = switch(le(ran, steps), first, zeros_like(first))
         grads.append(first)
     for a in accumulators:
         grads.append(None if a is None else next(finals))

@@ -15,14 +15,17 @@ The layout of the node and of its inner graph::
 
     outer inputs   n_steps | sequences | carries' first values | non-sequences
     inner inputs             one row    | the carry's value      | the value
-    inner outputs  nit-sot values | carries' next values
-    outer outputs  nit-sots stacked (n_steps rows each) | carries' last values
+    inner outputs  nit-sot values | carries' next values | (until: the condition)
+    outer outputs  nit-sots stacked | carries' last values | (until: the steps run)
 
 so inner input ``k`` is fed by outer input ``k + 1``, and inner output ``k``
 becomes outer output ``k``. Every sequence has exactly ``n_steps`` rows. With
 ``reverse`` the steps run from the last row to the first (row ``t`` of each
 sequence and of each nit-sot still belongs to step ``t``): the backward
-loops of gradients run that way.
+loops of gradients run that way. With ``until`` (Theano's conditional
+ending) the body also computes a scalar condition, and the loop stops after
+the first step where it is true: the stacks have one row per step run, and
+one more output says how many ran (the gradient's backward loop needs it).
 
 ``perform`` (the reference semantics) evaluates the inner graph with the
 reference evaluator at each step. ``numpy_callable`` lowers the inner graph
@@ -62,6 +65,7 @@ class Scan(Op):
     that many steps (-1: all). ``label``: the name shown (``scan{label}``).
     ``nitsot_like[i]``: a carry whose first value has the shape of nit-sot
     ``i``'s rows (used to shape an empty result when ``n_steps`` is 0).
+    ``until``: the last inner output is a condition ending the loop.
     ``input_labels``/``output_labels``: how errors name each outer input
     (after ``n_steps``) and output, as the user wrote them
     (``sequences[0] (x)``). ``trace``/``before``: the rewrites that made the
@@ -75,15 +79,20 @@ class Scan(Op):
 
     def __init__(self, inputs, outputs, n_seqs, n_nitsot, n_carry, reverse=False,
                  truncate_gradient=-1, label=None, nitsot_like=None, input_labels=None,
-                 output_labels=None, trace=None, before=None, base=None):
+                 output_labels=None, trace=None, before=None, base=None, until=False):
         self.inner_inputs = tuple(inputs)
         self.inner_outputs = tuple(outputs)
         self.n_seqs, self.n_nitsot, self.n_carry = int(n_seqs), int(n_nitsot), int(n_carry)
+        self.until = bool(until)
         self.n_nonseq = len(self.inner_inputs) - self.n_seqs - self.n_carry
-        if self.n_nonseq < 0 or len(self.inner_outputs) != self.n_nitsot + self.n_carry:
+        if self.n_nonseq < 0 or len(self.inner_outputs) != \
+                self.n_nitsot + self.n_carry + self.until:
             raise ValueError(f"Scan: {len(self.inner_inputs)} inner inputs and "
                              f"{len(self.inner_outputs)} inner outputs do not fit {n_seqs} "
-                             f"sequences, {n_nitsot} nit-sots and {n_carry} carries")
+                             f"sequences, {n_nitsot} nit-sots, {n_carry} carries"
+                             f"{' and a condition' if until else ''}")
+        if self.until and reverse:
+            raise ValueError("Scan: a loop with a condition (until) runs forwards")
         if not isinstance(truncate_gradient, (int, np.integer)) or truncate_gradient == 0 \
                 or truncate_gradient < -1:
             raise ValueError(f"scan: truncate_gradient must be -1 (no truncation) or a "
@@ -97,7 +106,8 @@ class Scan(Op):
         self.input_labels = tuple(input_labels) if input_labels is not None else tuple(
             self._default_input_label(k) for k in range(n_outer))
         self.output_labels = tuple(output_labels) if output_labels is not None else tuple(
-            f"output {k}" for k in range(len(self.inner_outputs)))
+            f"output {k}" for k in range(self.n_nitsot + self.n_carry)) + (
+            ("the until condition",) if self.until else ())
         self.trace = trace
         self.before = before
         self.base = base
@@ -109,7 +119,7 @@ class Scan(Op):
         self.has_side_effects = any(getattr(n.op, "has_side_effects", False) for n in nodes)
         self.signature = (self.inner_inputs, self.inner_outputs, self.n_seqs, self.n_nitsot,
                           self.n_carry, self.reverse, self.truncate_gradient, self.label,
-                          self.nitsot_like)
+                          self.nitsot_like, self.until)
 
     def _default_input_label(self, k):
         if k < self.n_seqs:
@@ -134,6 +144,11 @@ class Scan(Op):
                     f"{_describe(new)} for a value of type {var.type}; the dtype and number of "
                     "dimensions must stay the same from step to step (cast it with "
                     f".astype('{getattr(var.type, 'dtype', '?')}'))")
+        if self.until:
+            cond = self.inner_outputs[-1]
+            if not isinstance(cond.type, TensorType) or cond.type.ndim != 0:
+                raise TypeError(f"{self.name}: the until condition must be a scalar; got "
+                                f"{_describe(cond)}")
 
     def variant(self, **changes):
         """This loop with some constructor arguments changed (a new op)."""
@@ -142,7 +157,7 @@ class Scan(Op):
                     truncate_gradient=self.truncate_gradient, label=self.label,
                     nitsot_like=self.nitsot_like, input_labels=self.input_labels,
                     output_labels=self.output_labels, trace=self.trace, before=self.before,
-                    base=self.base)
+                    base=self.base, until=self.until)
         args.update(changes)
         return Scan(**args)
 
@@ -169,10 +184,11 @@ class Scan(Op):
     def inner_graphs(self):
         """The loop body as an ``InnerGraph`` (read by debugprint, to_json and rewrites)."""
         k = len(self.inner_inputs)
+        n_out = self.n_nitsot + self.n_carry
         return [InnerGraph("step", self.inner_inputs, self.inner_outputs,
                            outer_inputs=range(1, k + 1),
-                           outer_outputs=range(len(self.inner_outputs)), trace=self.trace,
-                           before=self.before, name=self.label)]
+                           outer_outputs=list(range(n_out)) + [None] * self.until,
+                           trace=self.trace, before=self.before, name=self.label)]
 
     @property
     def extends(self):
@@ -268,12 +284,16 @@ class Scan(Op):
             steps = int(n_steps.data)
             if steps < 0:
                 raise ValueError(f"{self.name}: n_steps is {steps}; it must be >= 0")
+        if self.until:
+            steps = None            # the condition decides
         types = []
         for i in range(self.n_nitsot):
             t = self.inner_outputs[i].type
             types.append(TensorType(t.dtype, (steps,) + tuple(t.shape)))
         for j in range(self.n_carry):
             types.append(self.inner_inputs[self.n_seqs + j].type)
+        if self.until:
+            types.append(TensorType("int64", ()))
         return Apply(self, [n_steps] + outer, types)
 
     def _checked_input(self, k, var):
@@ -322,7 +342,7 @@ class Scan(Op):
             unique = list(dict.fromkeys(self.inner_outputs))
             self.step_outputs = tuple(unique.index(o) for o in self.inner_outputs)
             # A carry's next value must not be an input's array (the last one is returned).
-            carries = self.inner_outputs[self.n_nitsot:]
+            carries = self.inner_outputs[self.n_nitsot:self.n_nitsot + self.n_carry]
             copy = sorted({unique.index(o) for o in carries if isinstance(o.type, TensorType)})
             lowered = self._step = lower_inner(self.inner_inputs, unique, "_scan_step",
                                                copy_outputs=copy)
@@ -349,12 +369,14 @@ class Scan(Op):
             if rows != n:
                 raise ValueError(f"{self.name}: {self.input_labels[k]} has {rows} rows but the "
                                  f"loop runs {n} steps; every sequence needs one row per step")
-        n_nitsot = self.n_nitsot
+        n_nitsot, n_carry = self.n_nitsot, self.n_carry
         if places is None:
             places = range(len(self.inner_outputs))
-        nitsot_places, carry_places = places[:n_nitsot], places[n_nitsot:]
+        nitsot_places = places[:n_nitsot]
+        carry_places = places[n_nitsot:n_nitsot + n_carry]
+        until = places[-1] if self.until else None
         stacks, shapes = [], []
-        first = None
+        first, ran = None, 0
         for t in (range(n - 1, -1, -1) if self.reverse else range(n)):
             args = [seq[t] for seq in seqs]
             args += carries
@@ -381,8 +403,13 @@ class Scan(Op):
                         "shape")
                 stacks[i][t] = row
             carries = [outs[k] for k in carry_places]
+            ran += 1
+            if until is not None and outs[until]:
+                break
         if first is None:
             stacks = [self._empty_stack(i, values) for i in range(n_nitsot)]
+        elif ran < n:                   # ended by the condition
+            stacks = [stack[:ran].copy() for stack in stacks]
         seen = set()
         for j, value in enumerate(carries):
             # Never hand out an input's array (no steps: the first values are the last),
@@ -390,6 +417,8 @@ class Scan(Op):
             if isinstance(value, np.ndarray) and (n == 0 or id(value) in seen):
                 carries[j] = np.array(value, copy=True)
             seen.add(id(carries[j]))
+        if self.until:
+            return stacks + carries + [np.array(ran, dtype="int64")]
         return stacks + carries
 
     def _failure_at(self, exc, t, lowered):

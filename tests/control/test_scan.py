@@ -177,6 +177,43 @@ def test_sequence_taps_before_and_after():
                                rtol=1e-14, atol=1e-14)
 
 
+def test_conditional_ending_with_until():
+    # the tutorial's powers of two, until one passes the limit (that one is kept)
+    from symlab.scan import until
+
+    def power_of_2(previous_power, max_value):
+        return previous_power * 2, until(previous_power * 2 > max_value)
+
+    max_value = T.scalar("max_value")
+    values, _ = symlab.scan(power_of_2, outputs_info=T.constant(1.0), non_sequences=max_value,
+                            n_steps=1024)
+    f = function([max_value], values)
+    np.testing.assert_array_equal(f(45), [2, 4, 8, 16, 32, 64])
+    assert agree([max_value], values, [1000.0]).shape == (10,)
+    few, _ = symlab.scan(power_of_2, outputs_info=T.constant(1.0), non_sequences=max_value,
+                         n_steps=5)
+    np.testing.assert_array_equal(function([max_value], few)(45), [2, 4, 8, 16, 32])
+
+
+def test_until_with_sequences_shared_updates_and_several_outputs():
+    from symlab.scan import until
+    x = T.dvector("x")
+    count = shared(0, name="count")
+    (totals, doubled), updates = symlab.scan(
+        lambda x_t, total: ([total + x_t, 2 * x_t], {count: count + 1}, until(total + x_t > 3)),
+        sequences=x, outputs_info=[np.float64(0), None])
+    # the outputs may also be listed with the updates last
+    symlab.scan(lambda x_t, total: [total + x_t, 2 * x_t, {count: count + 1}],
+                sequences=x, outputs_info=[np.float64(0), None])
+    f = function([x], [totals, doubled], updates=updates)
+    got = f(np.array([1.0, 1.5, 0.7, 2.0, 5.0]))
+    np.testing.assert_allclose(got[0], [1.0, 2.5, 3.2])
+    np.testing.assert_allclose(got[1], [2.0, 3.0, 1.4])
+    assert count.get_value() == 3
+    assert len(f(np.array([0.1, 0.2]))[0]) == 2          # never true: every row
+    assert count.get_value() == 5
+
+
 # ---------------------------------------------------------------- steps and direction
 
 def test_go_backwards_reads_the_sequences_from_the_end():

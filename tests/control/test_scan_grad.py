@@ -91,6 +91,25 @@ def test_second_derivatives_through_scan():
     verify_grad(gradient, [rng.standard_normal(4), rng.standard_normal(())])
 
 
+def test_verify_grad_of_a_loop_ended_by_until():
+    from symlab.scan import until
+
+    def fn(x, h0):
+        def step(x_t, h):
+            new = h * x_t + T.sin(x_t)
+            return new, until(new > 1.4)
+        out, _ = symlab.scan(step, sequences=x, outputs_info=h0)
+        return out
+    x = np.array([0.5, 1.2, 0.8, 1.5, 0.3])
+    verify_grad(fn, [x, np.array(1.0)])
+    X, H0 = T.dvector("x"), T.dscalar("h0")
+    out = fn(X, H0)
+    gx = grad(T.sum(out ** 2), X)
+    got = function([X, H0], gx)(x, 1.0)
+    np.testing.assert_array_equal(got[2:], 0)             # rows after the loop ended
+    assert got[0] != 0 and got[1] != 0
+
+
 # ---------------------------------------------------------------- BPTT by hand
 
 def numpy_rnn_loss_and_grads(params, xs, ys, h0):
