@@ -51,8 +51,8 @@ class IfElse(Op):
     ``then_graph`` and ``else_graph`` are ``(inputs, outputs)`` pairs of
     inner variables; the node's inputs are the condition, then one value per
     then-input, then one per else-input. Output ``k`` is then-output ``k``
-    or else-output ``k``. ``trace``/``before``: per branch, the rewrites
-    that made it and the graph before them (None: as built).
+    or else-output ``k``. ``traces``/``befores``: per branch, the rewrites
+    that made it and the ``(inputs, outputs)`` before them (None: as built).
     """
 
     __props__ = ("signature",)
@@ -228,43 +228,55 @@ class IfElse(Op):
     # ------------------------------------------------------------ gradient
 
     def grad(self, node, output_grads):
-        """The chosen branch's gradient for its inputs, zeros for the other's; none for cond."""
-        from symlab.gradient import grad
-        from symlab.tensor.creation import zeros_like
-        from symlab.tensor.math import add
-        grads = [None]
+        """A branch's inputs get the branch's gradient when it is the one chosen, zeros
+        otherwise (an ifelse itself, lazy too); the condition gets none."""
         n_then = len(self.then_inputs)
-        sides = [(self.then_inputs, self.then_outputs, node.inputs[1:1 + n_then]),
-                 (self.else_inputs, self.else_outputs, node.inputs[1 + n_then:])]
-        for side, (inputs, outputs, outer) in enumerate(sides):
-            known = {}
-            for out, g in zip(outputs, output_grads):
-                if g is not None and isinstance(out.type, TensorType) and is_differentiable(out):
-                    known.setdefault(out, []).append(g)
-            wrt = [v for v in inputs if isinstance(v.type, TensorType) and is_differentiable(v)]
-            if not known or not wrt:
-                grads += [None] * len(inputs)
-                continue
-            # The branch's gradient over its outer values: the inner graph cloned onto them.
-            mapping = dict(zip(inputs, outer))
-            sums = {k: (v[0] if len(v) == 1 else add(*v)) for k, v in known.items()}
-            outer_outputs = clone_replace(list(sums), mapping)
-            found = grad(None, [mapping[v] for v in wrt],
-                         known_grads=dict(zip(outer_outputs, sums.values())),
-                         disconnected_inputs="ignore", return_disconnected="none")
-            by_input = dict(zip(wrt, found))
-            chosen, other = [], []
-            for v, value in zip(inputs, outer):
-                g = by_input.get(v)
-                if g is None:
-                    continue
-                chosen.append(g)
-                other.append(zeros_like(value))
-            picked = iter(ifelse(node.inputs[0], chosen, other) if side == 0
-                          else ifelse(node.inputs[0], other, chosen)) if chosen else iter(())
-            for v in inputs:
-                grads.append(next(picked) if by_input.get(v) is not None else None)
+        then_grads = self._branch_grads(self.then_inputs, self.then_outputs,
+                                        node.inputs[1:1 + n_then], output_grads)
+        else_grads = self._branch_grads(self.else_inputs, self.else_outputs,
+                                        node.inputs[1 + n_then:], output_grads)
+        return [None] + self._chosen(node.inputs[0], then_grads, node.inputs[1:1 + n_then],
+                                     True) \
+            + self._chosen(node.inputs[0], else_grads, node.inputs[1 + n_then:], False)
+
+    @staticmethod
+    def _branch_grads(inputs, outputs, outer, output_grads):
+        """The gradient of each of the branch's outer values (None where none flows), as if
+        the branch were always chosen: its inner graph cloned onto them, differentiated."""
+        from symlab.gradient import grad
+        from symlab.tensor.math import add
+        known = {}
+        for out, g in zip(outputs, output_grads):
+            if g is not None and isinstance(out.type, TensorType) and is_differentiable(out):
+                known.setdefault(out, []).append(g)
+        wrt = [k for k, v in enumerate(inputs)
+               if isinstance(v.type, TensorType) and is_differentiable(v)]
+        if not known or not wrt:
+            return [None] * len(inputs)
+        mapping = dict(zip(inputs, outer))
+        sums = [gs[0] if len(gs) == 1 else add(*gs) for gs in known.values()]
+        over_outer = clone_replace(list(known), mapping)
+        found = grad(None, [outer[k] for k in wrt], known_grads=dict(zip(over_outer, sums)),
+                     disconnected_inputs="ignore", return_disconnected="none")
+        grads = [None] * len(inputs)
+        for k, g in zip(wrt, found):
+            grads[k] = g
         return grads
+
+    @staticmethod
+    def _chosen(cond, grads, values, then_side):
+        """``grads`` where the branch is chosen, zeros where it is not (one ifelse)."""
+        from symlab.tensor.creation import zeros_like
+        flowing = [k for k, g in enumerate(grads) if g is not None]
+        if not flowing:
+            return list(grads)
+        mine = [grads[k] for k in flowing]
+        zeros = [zeros_like(values[k]) for k in flowing]
+        picked = ifelse(cond, mine, zeros) if then_side else ifelse(cond, zeros, mine)
+        result = list(grads)
+        for k, g in zip(flowing, picked):
+            result[k] = g
+        return result
 
 
 @lower_node.register(IfElse)

@@ -318,61 +318,30 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     seqs = [_Sequence(k, entry) for k, entry in enumerate(_as_list(sequences))]
     info_given = outputs_info is not None and _as_list(outputs_info) != []
     outs = [_Output(k, entry) for k, entry in enumerate(_as_list(outputs_info))]
-    non_seqs = []
-    for k, value in enumerate(_as_list(non_sequences)):
-        non_seqs.append(value if isinstance(value, Variable) else _tensor(
-            value, f"non_sequences[{k}]"))
+    non_seqs = [value if isinstance(value, Variable) else _tensor(value, f"non_sequences[{k}]")
+                for k, value in enumerate(_as_list(non_sequences))]
     n, backwards = _steps(n_steps)
     go_backwards = bool(go_backwards) != backwards
     if n is None and not seqs:
         raise ValueError("scan: the number of steps is unknown: give sequences, or n_steps")
 
-    # -- the body, built by fn on stand-ins
+    # fn builds the body on stand-ins; the nodes newer than `mark` are its own
     seq_args = [p for s in seqs for p in s.placeholders]
     out_args = [p for o in outs if o.init is not None for p in o.placeholders]
     mark = next_id.value
-    result = fn(*seq_args, *out_args, *non_seqs)
-    raw_outputs, update_pairs, condition = _split_result(result)
-    outputs = []
-    for k, value in enumerate(raw_outputs):
-        try:
-            outputs.append(value if isinstance(value, Variable) else as_tensor_variable(value))
-        except TypeError as exc:
-            raise TypeError(f"scan: output {k} of fn must be a symbolic tensor; got "
-                            f"{value!r:.60} ({exc})") from None
-    if info_given and len(outputs) != len(outs):
-        raise ValueError(f"scan: fn returned {len(outputs)} output(s) but outputs_info has "
-                         f"{len(outs)} entr{'y' if len(outs) == 1 else 'ies'}; give one entry "
-                         "per output, None for an output that is not fed back")
+    outputs, update_pairs, condition = _split_result(fn(*seq_args, *out_args, *non_seqs))
+    outputs = _checked_outputs(outputs, outs, info_given)
     if not info_given:
         outs = [_Output(k, None) for k in range(len(outputs))]
-    for out, var in zip(outs, outputs):
-        if out.init is not None:
-            _check_fed_back(out, var)
+    conditions = [] if condition is None else [condition]
+    updates, defaults = _loop_updates(update_pairs, outputs + conditions, mark)
 
-    # -- shared variables updated by the loop
-    updates = OrderedDict()
-    for key, value in update_pairs:
-        updates[_check_update_target(key)] = _check_update(key, value)
-    defaults = []
-    while True:
-        roots = outputs + list(updates.values()) + ([] if condition is None else [condition])
-        added = False
-        for var in _outer_values(roots, mark, set()):
-            if isinstance(var, SharedVariable) and var.default_update is not None \
-                    and var not in updates:
-                updates[var] = _check_update(var, var.default_update)
-                defaults.append(var)
-                added = True
-        if not added:
-            break
+    # shared variables the loop updates are read through stand-ins too, then everything
+    # else the body reads from outside becomes a non-sequence
     states = list(updates)
     state_args = {s: _placeholder(s.type, s.name) for s in states}
-    conditions = [] if condition is None else [condition]
     body = clone_replace(outputs + list(updates.values()) + conditions, state_args)
-
-    # -- what the body reads from outside becomes the non-sequences
-    own = set(seq_args) | set(out_args) | set(state_args.values())
+    own = set(seq_args) | set(state_args.values())
     for o in outs:
         if o.init is not None:
             own.update(o.lags.values())
@@ -387,17 +356,75 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                              "non_sequences")
     outer_args = {v: _placeholder(v.type, v.name) for v in outer}
     body = clone_replace(body, outer_args) if outer_args else body
-    body_outputs = body[:len(outputs)]
-    body_updates = body[len(outputs):len(outputs) + len(states)]
-    body_condition = body[len(outputs) + len(states):]
 
-    # -- the loop: sequences | carries (recurrent lags, then shared states) | non-sequences
+    node, n_lags = _loop(seqs, outs, states, state_args, outer, outer_args, body, n,
+                         go_backwards, truncate_gradient, name)
+    results = list(node.outputs[:len(outs)])
+    new_updates = OrderedDict()
+    for k, s in enumerate(states):
+        new_updates[s] = final = node.outputs[len(outs) + n_lags + k]
+        if s in defaults:
+            s.default_update = final
+    if return_list:
+        return results, new_updates
+    if not results:
+        return None, new_updates
+    return (results[0] if len(results) == 1 else results), new_updates
+
+
+def _checked_outputs(values, outs, info_given):
+    """fn's outputs as tensors, one per ``outputs_info`` entry, fed-back ones well typed."""
+    outputs = []
+    for k, value in enumerate(values):
+        try:
+            outputs.append(value if isinstance(value, Variable) else as_tensor_variable(value))
+        except TypeError as exc:
+            raise TypeError(f"scan: output {k} of fn must be a symbolic tensor; got "
+                            f"{value!r:.60} ({exc})") from None
+    if info_given and len(outputs) != len(outs):
+        raise ValueError(f"scan: fn returned {len(outputs)} output(s) but outputs_info has "
+                         f"{len(outs)} entr{'y' if len(outs) == 1 else 'ies'}; give one entry "
+                         "per output, None for an output that is not fed back")
+    for out, var in zip(outs, outputs):
+        if out.init is not None:
+            _check_fed_back(out, var)
+    return outputs
+
+
+def _loop_updates(pairs, roots, mark):
+    """The shared variables the loop updates: ``(OrderedDict of their new values, those
+    updated by their default_update)``. ``pairs`` are fn's updates; a shared variable the
+    body reads that has a ``default_update`` (a random state) is updated by it."""
+    updates = OrderedDict()
+    for key, value in pairs:
+        updates[_check_update_target(key)] = _check_update(key, value)
+    defaults = []
+    added = True
+    while added:        # a default update may read more shared variables
+        added = False
+        for var in _outer_values(roots + list(updates.values()), mark, set()):
+            if isinstance(var, SharedVariable) and var.default_update is not None \
+                    and var not in updates:
+                updates[var] = _check_update(var, var.default_update)
+                defaults.append(var)
+                added = True
+    return updates, defaults
+
+
+def _loop(seqs, outs, states, state_args, outer, outer_args, body, n, go_backwards,
+          truncate_gradient, name):
+    """The Scan node: sequences | carries (recurrent lags, then shared states) |
+    non-sequences. Returns ``(node, number of recurrent lags)``."""
+    n_out = len(outs)
+    body_outputs = body[:n_out]
+    body_updates = body[n_out:n_out + len(states)]
+    body_condition = body[n_out + len(states):]
     inner_inputs, outer_inputs, input_labels = [], [], []
     for s in seqs:
         inner_inputs += s.placeholders
         outer_inputs += s.slices(go_backwards)
         input_labels += [s.label if len(s.taps) == 1 else f"{s.label} tap {t}" for t in s.taps]
-    carry_next, nitsot_like, output_labels = [], [], []
+    carry_next, nitsot_like, output_labels, carry_labels = [], [], [], []
     for out, value in zip(outs, body_outputs):
         output_labels.append(out.label)
         if out.init is None:
@@ -410,7 +437,8 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
             outer_inputs.append(firsts[lag - 1])
             input_labels.append(out.label if out.depth == 1 else f"{out.label} tap {-lag}")
             carry_next.append(value if lag == 1 else out.lags[lag - 1])
-    carry_labels = [o.label for o in outs if o.init is not None for _ in range(o.depth)]
+            carry_labels.append(out.label)
+    n_lags = len(carry_next)
     for s, value in zip(states, body_updates):
         inner_inputs.append(state_args[s])
         outer_inputs.append(s)
@@ -425,26 +453,13 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     steps = n if n is not None else _shortest(outer_inputs[:n_seqs])
     if n is not None or n_seqs > 1:
         outer_inputs[:n_seqs] = [seq[:steps] for seq in outer_inputs[:n_seqs]]
-    op = Scan(inner_inputs, list(body_outputs) + carry_next + body_condition, n_seqs,
-              len(outs), len(carry_next), truncate_gradient=truncate_gradient, label=name,
+    until = bool(body_condition)
+    op = Scan(inner_inputs, list(body_outputs) + carry_next + list(body_condition), n_seqs,
+              n_out, len(carry_next), truncate_gradient=truncate_gradient, label=name,
               nitsot_like=nitsot_like, input_labels=input_labels,
-              output_labels=output_labels + carry_labels + ["the until condition"] * bool(
-                  body_condition), until=bool(body_condition))
-    node = op.make_node(steps, *outer_inputs)
-
-    results = list(node.outputs[:len(outs)])
-    finals = node.outputs[len(outs):len(outs) + len(carry_next)]
-    n_lags = len(carry_next) - len(states)
-    new_updates = OrderedDict()
-    for k, s in enumerate(states):
-        new_updates[s] = finals[n_lags + k]
-        if s in defaults:
-            s.default_update = finals[n_lags + k]
-    if return_list:
-        return results, new_updates
-    if not results:
-        return None, new_updates
-    return (results[0] if len(results) == 1 else results), new_updates
+              output_labels=output_labels + carry_labels + ["the until condition"] * until,
+              until=until)
+    return op.make_node(steps, *outer_inputs), n_lags
 
 
 def _shortest(seqs):
