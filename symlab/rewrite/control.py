@@ -11,14 +11,19 @@ this one, so the rewrites read a small protocol instead of importing them:
   every output of a node of the other on the same inputs (``merge_scans``);
 * ``op.with_invariants_outside(node)``: a loop returns a node computing the
   same with its loop-invariant part computed once, outside, or None
-  (``scan_pushout``).
+  (``scan_pushout``);
+* ``op.n_nitsot``, ``op.stack_twins()`` and ``op.without_stacks(node, drop)``:
+  a loop's stacked outputs, which of them have their last row as another
+  output, and the loop without some of them (``scan_save_mem``).
 """
 
 from heapq import heapify, heappop, heappush
 
 from symlab.graph.basic import inherited_origins, merged_origins
+from symlab.tensor.subtensor import Subtensor
 
-__all__ = ["lazy_ifelse", "optimize_inner_graphs", "merge_scans", "scan_pushout"]
+__all__ = ["lazy_ifelse", "optimize_inner_graphs", "merge_scans", "scan_pushout",
+           "scan_save_mem"]
 
 
 def _used_only_by(fgraph, node, positions):
@@ -136,6 +141,47 @@ def scan_pushout(fgraph):
                 out.name = old.name
             done.add(new)
             fgraph.replace_all(list(zip(node.outputs, new.outputs)), reason="scan_pushout")
+            break
+        else:
+            return
+
+
+def _is_last_row(user):
+    return (user != "output" and isinstance(user.op, Subtensor) and len(user.inputs) == 1
+            and user.op.idx_spec == (-1,))
+
+
+def scan_save_mem(fgraph):
+    """scan(...)[-1] of a value fed back -> the loop's last value of it, and a stacked output
+    nothing reads -> not stacked: a loop keeps only what is used (one event per loop). With
+    no steps, reduce's [-1] then gives the initial value instead of an IndexError."""
+    done = set()
+    while True:
+        for node in fgraph.toposort():
+            without = getattr(node.op, "without_stacks", None)
+            if without is None or node in done:
+                continue
+            done.add(node)
+            twins = node.op.stack_twins()
+            drop, rows = [], []
+            for i in range(node.op.n_nitsot):
+                users = {id(u): u for u, _ in fgraph.clients.get(node.outputs[i], ())}
+                if not users:
+                    drop.append(i)
+                elif i in twins and all(_is_last_row(u) for u in users.values()):
+                    drop.append(i)
+                    rows += [(u.outputs[0], twins[i]) for u in users.values()]
+            if not drop:
+                continue
+            with inherited_origins(node.origins):
+                new, where = without(node, drop)
+            pairs = [(out, new.outputs[where[k]]) for k, out in enumerate(node.outputs)
+                     if k in where]
+            pairs += [(row, new.outputs[where[twin]]) for row, twin in rows]
+            for old, out in pairs:
+                out.name = out.name or old.name
+            done.add(new)
+            fgraph.replace_all(pairs, reason="scan_save_mem")
             break
         else:
             return

@@ -8,7 +8,8 @@ inputs where the original is finite (stabilize makes them more accurate);
 
 from symlab.rewrite.canonicalize import CANONICALIZE, sort_commutative_inputs
 from symlab.rewrite.constant_folding import constant_fold
-from symlab.rewrite.control import lazy_ifelse, merge_scans, optimize_inner_graphs, scan_pushout
+from symlab.rewrite.control import (lazy_ifelse, merge_scans, optimize_inner_graphs,
+                                   scan_pushout, scan_save_mem)
 from symlab.rewrite.engine import Pass
 from symlab.rewrite.fusion import fuse_elementwise
 from symlab.rewrite.inplace import inplace_elemwise
@@ -24,6 +25,7 @@ PASSES = (
     Pass("merge", global_rewrite=merge_equal_nodes),
     Pass("merge_scans", global_rewrite=merge_scans),
     Pass("scan_pushout", global_rewrite=scan_pushout),
+    Pass("scan_save_mem", global_rewrite=scan_save_mem),
     Pass("constant_folding", (constant_fold,)),
     Pass("canonicalize", CANONICALIZE, then=sort_commutative_inputs),
     Pass("unsafe", UNSAFE, default=False),

@@ -247,6 +247,33 @@ class Scan(Op):
         kept = [node.inputs[1 + start + k] for k in keep]
         return op.make_node(*node.inputs[:1 + start], *kept, *computed)
 
+    def stack_twins(self):
+        """``{nit-sot i: output of the carry whose next value is nit-sot i's value}``: that
+        carry's last value is the stack's last row (a recurrent output's lag 1)."""
+        twins = {}
+        carries = self.inner_outputs[self.n_nitsot:self.n_nitsot + self.n_carry]
+        for i, value in enumerate(self.inner_outputs[:self.n_nitsot]):
+            for j, carried in enumerate(carries):
+                if carried is value:
+                    twins[i] = self.n_nitsot + j
+                    break
+        return twins
+
+    def without_stacks(self, node, drop):
+        """``(node, where)``: a node of this loop not stacking nit-sots ``drop``; output
+        ``k`` of ``node`` is output ``where[k]`` of it (dropped ones are not in ``where``)."""
+        keep = [i for i in range(self.n_nitsot) if i not in set(drop)]
+        rest = self.inner_outputs[self.n_nitsot:]
+        op = self.variant(outputs=[self.inner_outputs[i] for i in keep] + list(rest),
+                          n_nitsot=len(keep), nitsot_like=[self.nitsot_like[i] for i in keep],
+                          output_labels=[self.output_labels[i] for i in keep]
+                          + list(self.output_labels[self.n_nitsot:]),
+                          trace=None, before=None, base=None)
+        where = {i: k for k, i in enumerate(keep)}
+        where.update({self.n_nitsot + j: len(keep) + j for j in range(len(node.outputs)
+                                                                       - self.n_nitsot)})
+        return op.make_node(*node.inputs), where
+
     def with_optimized_inner(self):
         """This loop with its body optimized by the default passes, or None if nothing changed.
 

@@ -439,6 +439,22 @@ def test_loop_invariant_values_built_in_fn_are_computed_once_outside():
     assert "exp" in [n.op.name for n in toposort(scan_nodes(g)[0].op.inner_outputs)]
 
 
+def test_a_loop_stacks_only_what_is_used():
+    x = T.dvector("x")
+    total, _ = symlab.reduce(lambda e, acc: acc + e, x, np.float64(0))
+    f = function([x], total)
+    assert "scan_save_mem" in f.trace.rewrite_names()
+    (node,) = scan_nodes(f)
+    assert node.op.n_nitsot == 0 and len(node.outputs) == 1     # the last value, no stack
+    assert f(np.arange(5.0)) == 10.0
+    assert f(np.zeros(0)) == 0.0            # no steps: the initial value (no IndexError)
+    (squares, cubes), _ = symlab.map(lambda e: [e ** 2, e ** 3], x)
+    g = function([x], cubes)
+    (node,) = scan_nodes(g)
+    assert node.op.n_nitsot == 1            # the squares are not stacked
+    np.testing.assert_array_equal(g(np.arange(3.0)), [0.0, 1.0, 8.0])
+
+
 def test_a_function_with_a_scan_pickles():
     x = T.dmatrix("x")
     h0 = T.dvector("h0")

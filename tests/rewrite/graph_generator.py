@@ -1219,9 +1219,9 @@ class GraphGenerator:
 
     def pattern_scan(self):
         """A loop h[t] = tanh(x[t] * h[t-1] * cos(w) + 0.5) over the rows of x: cos(w)
-        leaves the loop (scan_pushout), inner_graphs fuses the body; now and then plus its
-        gradient for x, whose backward loop needs each h[t-1] (merge_scans makes the two
-        forward loops one)."""
+        leaves the loop (scan_pushout), inner_graphs fuses the body; its last row only
+        (scan_save_mem), or plus its gradient for x, whose backward loop needs each h[t-1]
+        (merge_scans makes the two forward loops one)."""
         from symlab import scan
         from symlab.gradient import grad
         a = self.pick(("float",), ndims=(1, 2))
@@ -1234,7 +1234,10 @@ class GraphGenerator:
         for x_t in a.exact:
             h.append(np.tanh(x_t * h[-1] * c + LD(0.5)))
         exact = np.stack(h[1:])
-        if isinstance(a.var, T.TensorConstant) or not self.c.boolean(0.5):
+        form = self.c.choice(("stack", "last", "gradient", "gradient"))
+        if form == "last":          # only the last row is used: scan_save_mem keeps no stack
+            return self.make(hs[-1], exact[-1], [a, h0, w], label="scan(...)[-1]")
+        if isinstance(a.var, T.TensorConstant) or form == "stack":
             return self.make(hs, exact, [a, h0, w], label="scan")
         slope, carry = np.zeros_like(a.exact), 0
         for t in reversed(range(len(a.exact))):
@@ -1353,6 +1356,7 @@ PATTERNS = {
     "useless_reshape": "pattern_canonical",
     "lazy_ifelse": "pattern_ifelse", "optimize_inner_graphs": "pattern_scan",
     "merge_scans": "pattern_scan", "scan_pushout": "pattern_scan",
+    "scan_save_mem": "pattern_scan",
 }
 
 #: Every pattern method, once (the binary cross-entropy builds both sigmoid patterns).
