@@ -335,6 +335,9 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
         outs = [_Output(k, None) for k in range(len(outputs))]
     conditions = [] if condition is None else [condition]
     updates, defaults = _loop_updates(update_pairs, outputs + conditions, mark)
+    if not outputs and not updates:
+        raise ValueError("scan: fn returned no output and no update: the loop would compute "
+                         "nothing")
 
     # shared variables the loop updates are read through stand-ins too, then everything
     # else the body reads from outside becomes a non-sequence

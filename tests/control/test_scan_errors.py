@@ -107,3 +107,8 @@ def test_a_step_changing_the_shape_of_an_output_is_refused():
     with pytest.raises(ValueError, match=r"output 0 has shape \(2,\) at step 1 but \(1,\) at "
                                          r"step 0; every step must give the same shape"):
         f(np.array([1, 2]))
+
+
+def test_a_loop_computing_nothing():
+    with pytest.raises(ValueError, match="fn returned no output and no update"):
+        symlab.scan(lambda a: None, sequences=x)
