@@ -402,14 +402,11 @@ class Scan(Op):
         nitsot_places = places[:n_nitsot]
         carry_places = places[n_nitsot:n_nitsot + n_carry]
         until = places[-1] if self.until else None
-        stacks, shapes = [], []
+        stacks, writes = [], ()     # writes: (place in step's outputs, stack, row shape)
         first, ran = None, 0
         for t in (range(n - 1, -1, -1) if self.reverse else range(n)):
-            args = [seq[t] for seq in seqs]
-            args += carries
-            args += nonseqs
             try:
-                outs = step(*args)
+                outs = step(*[seq[t] for seq in seqs], *carries, *nonseqs)
             except Exception as exc:
                 error = self._failure_at(exc, t, lowered)
                 if error is exc:
@@ -418,17 +415,14 @@ class Scan(Op):
             if first is None:
                 first = t
                 for i, k in enumerate(nitsot_places):
-                    shapes.append(outs[k].shape)
-                    stacks.append(np.empty((n,) + outs[k].shape,
-                                           self.inner_outputs[i].type.dtype))
-            for i, k in enumerate(nitsot_places):
+                    shape = outs[k].shape
+                    stacks.append(np.empty((n,) + shape, self.inner_outputs[i].type.dtype))
+                writes = tuple(zip(nitsot_places, stacks, [s.shape[1:] for s in stacks]))
+            for k, stack, shape in writes:
                 row = outs[k]
-                if row.shape != shapes[i]:
-                    raise ValueError(
-                        f"{self.name}: {self.output_labels[i]} has shape {row.shape} at step "
-                        f"{t} but {shapes[i]} at step {first}; every step must give the same "
-                        "shape")
-                stacks[i][t] = row
+                if row.shape != shape:
+                    self._bad_shape(stacks.index(stack), row, shape, t, first)
+                stack[t] = row
             carries = [outs[k] for k in carry_places]
             ran += 1
             if until is not None and outs[until]:
@@ -463,6 +457,10 @@ class Scan(Op):
                 exc.add_note(lines)
             return exc
         return error
+
+    def _bad_shape(self, i, row, shape, t, first):
+        raise ValueError(f"{self.name}: {self.output_labels[i]} has shape {row.shape} at step "
+                         f"{t} but {shape} at step {first}; every step must give the same shape")
 
     def _steps(self, value):
         n = int(value)
