@@ -6,18 +6,11 @@ tutorial code. The core imports neither IPython, ipywidgets, graphviz nor CuPy.
 
 __version__ = "0.1.0"
 
+
 from symlab.config import config
 from symlab import tensor
 from symlab.compile import In, Mode, Out, function, shared, SharedVariable
 from symlab.printing import debugprint, pp
-from symlab import gradient
-from symlab.gradient import grad
-from symlab.scan import foldl, foldr, map, reduce, scan
-from symlab import ifelse
-import sys as _sys
-
-#: Theano's module path of scan's helpers (``theano.scan_module.until``).
-scan_module = _sys.modules.setdefault("symlab.scan_module", _sys.modules["symlab.scan"])
 
 dprint = debugprint
 
@@ -26,15 +19,28 @@ __all__ = ["config", "tensor", "function", "In", "Out", "shared", "SharedVariabl
            "scan", "map", "reduce", "foldl", "foldr", "ifelse", "__version__"]
 
 
+#: Loaded on first use (``import symlab`` stays quick): name -> (module, attribute or None).
+_LAZY = {
+    "gradient": ("symlab.gradient", None), "grad": ("symlab.gradient", "grad"),
+    "scan": ("symlab.scan_module", "scan"), "map": ("symlab.scan_module", "map"),
+    "reduce": ("symlab.scan_module", "reduce"), "foldl": ("symlab.scan_module", "foldl"),
+    "foldr": ("symlab.scan_module", "foldr"), "ifelse": ("symlab.ifelse", None),
+    "scan_module": ("symlab.scan_module", None),   # Theano's package name (scan_module.until)
+    "printing": ("symlab.printing", None),
+    "RandomStreams": ("symlab.random", "RandomStreams"),   # upward: the random layer
+}
+
+
 def __getattr__(name):
-    # Lazily loaded layers that sit above the core or depend on optional packages.
-    if name == "printing":
-        import symlab.printing as printing
-        return printing
-    if name == "RandomStreams":
-        from symlab.random import RandomStreams  # upward: random layer, loaded when used
-        return RandomStreams
-    raise AttributeError(f"module 'symlab' has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module 'symlab' has no attribute {name!r}")
+    import importlib
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    if attribute is not None:   # importing a submodule already bound it here
+        globals()[name] = value
+    return value
 
 
 def load_ipython_extension(ipython):

@@ -28,7 +28,7 @@ from symlab.backends.numpy_backend import lower_node
 from symlab.graph.basic import Apply, Constant, Op, Variable
 from symlab.graph.evaluate import evaluate
 from symlab.graph.traversal import clone_replace, toposort
-from symlab.scan.inner import InnerGraph, lower_inner, optimize_inner
+from symlab.scan_module.inner import InnerGraph, lower_inner, optimize_inner
 from symlab.tensor.elemwise import is_differentiable
 from symlab.tensor.type import TensorType
 from symlab.tensor.variable import as_tensor_variable, constant

@@ -19,7 +19,7 @@ LAYERS = [
     ("rewrites", ["symlab/rewrite/"]),
     ("backends", ["symlab/backends/"]),
     ("compile", ["symlab/compile/"]),
-    ("control flow", ["symlab/ifelse.py", "symlab/scan/"]),
+    ("control flow", ["symlab/ifelse.py", "symlab/scan_module/"]),
     ("random", ["symlab/random/", "symlab/tensor/shared_randomstreams.py", "symlab/sandbox/"]),
     ("notebook", ["symlab/notebook/"]),
     ("package", ["symlab/__init__.py", "symlab/demo.py", "symlab/debug.py"]),
@@ -122,3 +122,24 @@ def test_the_blocker_really_blocks():
     run = subprocess.run([sys.executable, "-c", BLOCKER + "import IPython"],
                          capture_output=True, text=True)
     assert run.returncode != 0 and "blocked for the layering test" in run.stderr
+
+
+def test_import_symlab_leaves_compile_time_layers_unloaded():
+    # `import symlab` stays quick: the rewrites, the backend, control flow and gradients
+    # load on first use, and then they work.
+    script = textwrap.dedent("""
+        import sys
+        import symlab as theano
+        later = ("symlab.rewrite", "symlab.backends", "symlab.scan_module", "symlab.ifelse",
+                 "symlab.gradient", "symlab.printing.json_graph", "symlab.random")
+        print(sorted(m for m in sys.modules if m.startswith(later)))
+        import symlab.tensor as T
+        x = T.dscalar("x")
+        f = theano.function([x], theano.grad(x ** 2, x))
+        values, _ = theano.scan(lambda v: v * 2, sequences=T.dvector("s"))
+        print(float(f(3.0)), callable(theano.scan), theano.scan_module.until.__name__)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=str(PACKAGE.parent))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["[]", "6.0 True until"]

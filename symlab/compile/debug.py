@@ -13,7 +13,6 @@ import linecache
 
 import numpy as np
 
-from symlab.backends.numpy_backend import Probe, lower
 from symlab.compile.mode import Mode
 from symlab.graph.basic import Constant
 from symlab.printing.debugprint import _label
@@ -188,6 +187,7 @@ class NanGuardMode(Mode):
 
     def probe(self, nodes):
         """The Probe that checks each node's outputs."""
+        from symlab.backends.numpy_backend import Probe
         return Probe(after_node=self._checker(nodes))
 
     @staticmethod
@@ -261,6 +261,7 @@ def intermediate_values(function, *args, **kwargs):
     ``function`` itself is not changed: no update is stored, shared values
     and the arrays passed in are left as they were.
     """
+    from symlab.backends.numpy_backend import Probe, lower
     fgraph = function.graph_after
     given = function._input_values(args, kwargs)
     values = [_copied(v) for v in given]

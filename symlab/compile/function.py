@@ -5,14 +5,14 @@ Compiling normalizes inputs, outputs, updates and givens, builds a
 the NumPy backend. A call checks and converts its arguments, runs the
 generated code, and only then, once every output and update value is
 computed, stores the updates: a failing call leaves every shared variable
-as it was. An error raised inside the generated code is raised again with
+as it was. The rewrites and the backend load on the first compile, not on
+``import symlab``. An error raised inside the generated code is raised again with
 the failing node, its inputs and the user's lines that created it
 (``symlab.compile.debug``), and kept as ``f.last_failure``.
 """
 
 import numpy as np
 
-from symlab.backends.numpy_backend import Probe, lower
 from symlab.graph.basic import Constant, Variable
 from symlab.graph.fgraph import FunctionGraph
 from symlab.graph.traversal import clone_replace, graph_inputs
@@ -21,7 +21,6 @@ from symlab.compile.io import In, Out
 from symlab.compile.mode import get_mode
 from symlab.compile.profiling import ProfileStats
 from symlab.compile.shared import SharedVariable
-from symlab.rewrite import optimize
 from symlab.tensor.type import TensorType
 
 __all__ = ["function", "Function", "eval_variable"]
@@ -155,6 +154,8 @@ class Function:
     """
 
     def __init__(self, spec):
+        from symlab.backends.numpy_backend import lower
+        from symlab.rewrite import optimize
         self._spec = spec
         self.name = spec.name
         self.inputs = spec.inputs
@@ -205,6 +206,7 @@ class Function:
 
     def _probe(self, nodes):
         """The instrumentation the generated code needs (profile, NanGuardMode), or None."""
+        from symlab.backends.numpy_backend import Probe
         times = self.profile.node_times if self.profile is not None else None
         guard = self.mode.probe(nodes).after_node if isinstance(self.mode, NanGuardMode) \
             else None

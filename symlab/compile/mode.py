@@ -5,7 +5,6 @@ names (``symlab.rewrite.passes`` lists them, in order).
 """
 
 from symlab.config import config
-from symlab.rewrite.passes import check_names
 
 __all__ = ["Mode", "get_mode", "FAST_RUN", "FAST_COMPILE", "NO_REWRITES"]
 
@@ -19,8 +18,11 @@ class Mode:
         if optimizer not in ("fast_run", "fast_compile", None):
             raise ValueError(f"Mode: optimizer must be 'fast_run', 'fast_compile' or None "
                              f"(no rewrites); got {optimizer!r}")
-        check_names(include, "Mode(include=...)")
-        check_names(exclude, "Mode(exclude=...)")
+        if include or exclude:
+            # Loaded here, not at import: `import symlab` need not load every rewrite.
+            from symlab.rewrite.passes import check_names
+            check_names(include, "Mode(include=...)")
+            check_names(exclude, "Mode(exclude=...)")
         self.linker = "numpy"
         self.optimizer = optimizer
         self.include = tuple(include)

@@ -2,8 +2,20 @@
 and ``Print``, the op that prints a value each time a compiled function computes it."""
 
 from symlab.printing.debugprint import debugprint
-from symlab.printing.json_graph import expand, to_json, to_json_text
 from symlab.printing.pp import pp
-from symlab.printing.print_op import Print
 
 __all__ = ["debugprint", "pp", "to_json", "to_json_text", "expand", "Print"]
+
+#: Loaded on first use, so that ``import symlab`` stays quick.
+_LAZY = {"to_json": "json_graph", "to_json_text": "json_graph", "expand": "json_graph",
+         "Print": "print_op"}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symlab.printing' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f"symlab.printing.{module}"), name)
+    globals()[name] = value
+    return value

@@ -14,7 +14,7 @@ import symlab.tensor as T
 from symlab import In, Mode, function, shared
 from symlab.graph.evaluate import evaluate
 from symlab.graph.traversal import toposort
-from symlab.scan import Scan
+from symlab.scan_module import Scan
 
 NO_REWRITES = Mode(optimizer=None)
 rng = np.random.default_rng(42)
@@ -179,7 +179,7 @@ def test_sequence_taps_before_and_after():
 
 def test_conditional_ending_with_until():
     # the tutorial's powers of two, until one passes the limit (that one is kept)
-    from symlab.scan import until
+    from symlab.scan_module import until
 
     def power_of_2(previous_power, max_value):
         return previous_power * 2, until(previous_power * 2 > max_value)
@@ -196,7 +196,7 @@ def test_conditional_ending_with_until():
 
 
 def test_until_with_sequences_shared_updates_and_several_outputs():
-    from symlab.scan import until
+    from symlab.scan_module import until
     x = T.dvector("x")
     count = shared(0, name="count")
     (totals, doubled), updates = symlab.scan(

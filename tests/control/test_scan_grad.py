@@ -8,7 +8,7 @@ import symlab.tensor as T
 from symlab import Mode, function, shared
 from symlab.gradient import grad, verify_grad
 from symlab.graph.evaluate import evaluate
-from symlab.scan import Scan
+from symlab.scan_module import Scan
 
 rng = np.random.default_rng(3)
 
@@ -92,7 +92,7 @@ def test_second_derivatives_through_scan():
 
 
 def test_verify_grad_of_a_loop_ended_by_until():
-    from symlab.scan import until
+    from symlab.scan_module import until
 
     def fn(x, h0):
         def step(x_t, h):

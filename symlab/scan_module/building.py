@@ -26,7 +26,7 @@ import numpy as np
 from symlab.compile.shared import SharedVariable
 from symlab.graph.basic import Constant, Variable, next_id
 from symlab.graph.traversal import clone_replace, toposort
-from symlab.scan.op import Scan
+from symlab.scan_module.op import Scan
 from symlab.tensor.type import TensorType, dtype_kind
 from symlab.tensor.variable import as_tensor_variable
 

@@ -1,6 +1,6 @@
 """``map``, ``reduce``, ``foldl`` and ``foldr``: Theano's shorthands for common loops."""
 
-from symlab.scan.building import scan
+from symlab.scan_module.building import scan
 
 __all__ = ["map", "reduce", "foldl", "foldr"]
 

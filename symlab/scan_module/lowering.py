@@ -7,7 +7,7 @@ function's source is written above the call as comments, so that
 """
 
 from symlab.backends.numpy_backend import lower_node
-from symlab.scan.op import Scan
+from symlab.scan_module.op import Scan
 
 __all__ = []
 

@@ -1,7 +1,7 @@
 """``Scan``: a loop whose body is a graph (the op behind ``symlab.scan``).
 
 The op is smaller than the user's ``scan``: the builder
-(``symlab.scan.building``) turns taps, windows, shared variables and random
+(``symlab.scan_module.building``) turns taps, windows, shared variables and random
 states into three kinds of loop values, and the op only knows those:
 
 * a **sequence** gives the body one row per step (row ``t`` at step ``t``);
@@ -39,7 +39,7 @@ from symlab.compile.debug import describe_failure, rebuilt_exception
 from symlab.graph.basic import Apply, Constant, Op, Variable
 from symlab.graph.evaluate import evaluate
 from symlab.graph.traversal import clone_replace, toposort
-from symlab.scan.inner import InnerGraph, lower_inner, optimize_inner
+from symlab.scan_module.inner import InnerGraph, lower_inner, optimize_inner
 from symlab.tensor.type import TensorType, dtype_kind
 from symlab.tensor.variable import as_tensor_variable
 
@@ -485,6 +485,6 @@ class Scan(Op):
     # ------------------------------------------------------------ gradient
 
     def grad(self, node, output_grads):
-        """Backpropagation through time: a loop running backwards (``symlab.scan.gradient``)."""
-        from symlab.scan.gradient import scan_grad  # the gradient module builds Scans
+        """Backpropagation through time: a loop running backwards (``symlab.scan_module.gradient``)."""
+        from symlab.scan_module.gradient import scan_grad  # the gradient module builds Scans
         return scan_grad(self, node, output_grads)

@@ -36,7 +36,7 @@ import numpy as np
 
 from symlab.graph.basic import Constant, GradientNotImplemented, Variable
 from symlab.graph.traversal import ancestors, clone_replace, toposort
-from symlab.scan.op import Scan
+from symlab.scan_module.op import Scan
 from symlab.tensor.elemwise import is_differentiable
 from symlab.tensor.type import TensorType
 

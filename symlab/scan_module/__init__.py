@@ -4,13 +4,13 @@
 works as Theano's: it returns ``(outputs, updates)``. The loop is one
 ``Scan`` node whose body is a graph of its own, optimized by the same
 rewrites (with its own trace), lowered once into a step function, and
-differentiated by a loop running backwards (``symlab.scan.gradient``).
+differentiated by a loop running backwards (``symlab.scan_module.gradient``).
 See ``docs/control-flow.md``.
 """
 
-from symlab.scan.building import scan, until
-from symlab.scan.op import Scan
-from symlab.scan.views import foldl, foldr, map, reduce
-from symlab.scan import lowering  # noqa: F401  (registers the NumPy lowering of Scan)
+from symlab.scan_module.building import scan, until
+from symlab.scan_module.op import Scan
+from symlab.scan_module.views import foldl, foldr, map, reduce
+from symlab.scan_module import lowering  # noqa: F401  (registers the NumPy lowering of Scan)
 
 __all__ = ["scan", "until", "map", "reduce", "foldl", "foldr", "Scan"]
