@@ -73,7 +73,7 @@ class SharedVariable(Variable):
 
     def _store(self, value, event):
         """Replace the value without checks (a compiled call's update) and notify."""
-        self._value = value
+        self.__dict__["_value"] = value     # past Variable.__setattr__'s check: a hot path
         if self._observers:
             self.notify(event)
 
