@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { toDot } from '../src/graph/dot';
-import { MAX_DRAWN_NODES, Trace } from '../src/graph/model';
+import { openInnerText } from '../src/graph/inner';
+import { IGraphDocument, MAX_DRAWN_NODES, MAX_INNER_DEPTH, Trace } from '../src/graph/model';
 import { formatShape, nodeText, opCounts } from '../src/graph/text';
 import { MIME_TYPE, payloadDocument, validatePayload } from '../src/mime/payload';
 import { EXTENSION_DIR, fixture } from './helpers';
@@ -45,7 +46,7 @@ test('the MIME type is the one symlab.printing writes', () => {
 });
 
 test('documents made by symlab read, as JSON values and as JSON text', () => {
-  for (const name of ['softplus.json', 'hostile.json', 'rebuilt.json']) {
+  for (const name of ['softplus.json', 'hostile.json', 'rebuilt.json', 'scan.json', 'ifelse.json']) {
     const raw = fixture(name);
     for (const data of [raw, JSON.stringify(raw)]) {
       const r = validatePayload(data);
@@ -139,12 +140,47 @@ function slots(value: any, out: Array<[any, string | number]> = []): Array<[any,
   return out;
 }
 
+/**
+ * Everything a view shows of a validated document: every node's details,
+ * every step, its DOT, the highlights of its event; and the same for each
+ * inner graph that reads (one that does not holds a message). Throws what fails.
+ */
+function showAll(doc: IGraphDocument, depth = 0): void {
+  assert.ok(depth <= MAX_INNER_DEPTH, `inner graphs read ${depth} levels deep`);
+  for (const entry of Object.values(doc.nodes)) {
+    nodeText(entry);
+    formatShape(entry.shape);
+    (entry.outputs ?? []).forEach(out => formatShape(out.shape));
+    assert.ok(Number.isInteger(entry.id), `node id ${entry.id}`);
+    for (const inner of entry.inner ?? []) {
+      openInnerText(inner.role);
+      if (inner.graph.ok) {
+        showAll(inner.graph.doc, depth + 1);
+      } else {
+        assert.equal(typeof inner.graph.error, 'string');
+        assert.ok(inner.graph.error.length > 0);
+      }
+    }
+  }
+  const trace = new Trace(doc);
+  for (let k = 0; k <= trace.length; k++) {
+    toDot(doc, trace.graphAt(k));
+    const event = trace.eventFor(k);
+    if (event) {
+      event.pairs.map(([from, to]) => [from[0], to[0]]);
+      [...event.removed, ...event.added].forEach(id => trace.node(id));
+    }
+  }
+}
+
 test('damaged documents: a message, or a document every step of which draws', () => {
   const next = random(20240609);
+  const names = ['softplus.json', 'rebuilt.json', 'scan.json', 'ifelse.json'];
   const junk = [undefined, null, 'x', -1, 1.5, 1e9, [], {}, [1], [[1, 2]], { '0': 1 }, true];
   let rejected = 0;
+  let innerRejected = 0;
   for (let round = 0; round < 1500; round++) {
-    const doc = fixture(next() < 0.5 ? 'softplus.json' : 'rebuilt.json');
+    const doc = fixture(names[Math.floor(next() * names.length)]);
     const all = slots(doc);
     for (let hits = 1 + Math.floor(next() * 3); hits > 0; hits--) {
       const [container, key] = all[Math.floor(next() * all.length)];
@@ -167,27 +203,17 @@ test('damaged documents: a message, or a document every step of which draws', ()
       rejected++;
       continue;
     }
-    // What validation lets through, a view can show: every node's details,
-    // every step, its DOT, and the highlights of its event.
-    for (const entry of Object.values(r.doc.nodes)) {
-      nodeText(entry);
-      formatShape(entry.shape);
-      (entry.outputs ?? []).forEach(out => formatShape(out.shape));
-      assert.ok(Number.isInteger(entry.id), `round ${round}: node id ${entry.id}`);
+    // What validation lets through, a view can show, inner graphs included.
+    try {
+      showAll(r.doc);
+    } catch (err) {
+      assert.fail(`round ${round}: ${String(err)}\n${JSON.stringify(doc).slice(0, 400)}`);
     }
-    const trace = new Trace(r.doc);
-    for (let k = 0; k <= trace.length; k++) {
-      try {
-        toDot(r.doc, trace.graphAt(k));
-        const event = trace.eventFor(k);
-        if (event) {
-          event.pairs.map(([from, to]) => [from[0], to[0]]);
-          [...event.removed, ...event.added].forEach(id => trace.node(id));
-        }
-      } catch (err) {
-        assert.fail(`round ${round}, step ${k}: ${String(err)}\n${JSON.stringify(doc).slice(0, 400)}`);
-      }
+    if (Object.values(r.doc.nodes).some(e => (e.inner ?? []).some(i => !i.graph.ok))) {
+      innerRejected++;
     }
   }
   assert.ok(rejected > 100, `only ${rejected} damaged documents were rejected`);
+  // Damage inside an inner graph: the outer document read, the inner one said why not.
+  assert.ok(innerRejected > 50, `only ${innerRejected} documents kept a bad inner graph`);
 });

@@ -8,7 +8,7 @@
  * link from the SVG (render.ts), as a second guard.
  */
 import { IGraphDocument, IStepGraph } from './model';
-import { isFused, nodeText, wrapText } from './text';
+import { hasInner, isFused, nodeText, wrapText } from './text';
 
 /**
  * Escape text for a double-quoted DOT string used as a label, so that it
@@ -81,7 +81,8 @@ const SHAPES: { [kind: string]: string } = {
 /**
  * DOT text drawing `graph` (one step of `doc`): a box per node showing
  * `nodeText`, an edge per input (labelled with the output index when it is
- * not 0), and a marker per graph output (`out k`, or `update <name>` for the
+ * not 0; a node holding inner graphs with a double border and the class
+ * `symlab-node-has-inner`), and a marker per graph output (`out k`, or `update <name>` for the
  * outputs that update shared variables).
  */
 export function toDot(
@@ -113,6 +114,11 @@ export function toDot(
       cls += open ? ' symlab-fused symlab-fused-open' : ' symlab-fused';
     } else {
       label = nodeText(entry);
+    }
+    if (hasInner(entry)) {
+      // A double border: the node holds graphs of its own (scan, ifelse).
+      style += ', peripheries=2';
+      cls += ' symlab-node-has-inner';
     }
     lines.push(
       `  ${dotNodeName(id)} [label=${dotString(label)}, ${style}, class="${cls}"];`

@@ -31,6 +31,28 @@ export interface INodeEntry {
   shape: Array<number | null> | null;
   value: string | null;
   outputs?: INodeOutput[];
+  /**
+   * The graphs the node's op holds (a scan's step, an ifelse's branches),
+   * read and validated by `validateDocument`; absent when it holds none.
+   */
+  inner?: IInnerGraph[];
+}
+
+/**
+ * One entry of a node's `inner` (docs/json-graph.md, "Inner graphs"), as
+ * `validateDocument` reads it: a problem with it (or with the document it
+ * holds) is kept in `graph` as a message, for the nested view to show; it
+ * never makes the outer document invalid.
+ */
+export interface IInnerGraph {
+  /** `"step"`, `"then"`, `"else"` (or another text a newer core writes). */
+  role: string;
+  /** Per inner input: the position among the node's inputs of the value feeding it, or null. */
+  outerInputs: Array<number | null>;
+  /** Per inner output: the node's output it becomes, or null. */
+  outerOutputs: Array<number | null>;
+  /** The inner document, validated the same way (and its own inner graphs, recursively). */
+  graph: ValidationResult;
 }
 
 /** `before` or `after`: one whole graph. */
@@ -72,8 +94,23 @@ export const FORMAT_VERSION = 2;
 /** The versions this front end reads: version 1 is version 2 with no rebuilt nodes. */
 export const READABLE_VERSIONS = [1, 2];
 
-/** Graphs with more nodes than this are summarized, not drawn. */
+/**
+ * Graphs with more nodes than this are summarized, not drawn. The limit is
+ * per graph: an inner graph counts its own nodes, not its outer graph's.
+ */
 export const MAX_DRAWN_NODES = 2000;
+
+/** True when a graph is over the drawing limit (it is summarized instead). */
+export function overDrawingLimit(graph: { nodes: readonly unknown[] }): boolean {
+  return graph.nodes.length > MAX_DRAWN_NODES;
+}
+
+/**
+ * How deep inner graphs are read: the document is level 0, a scan's step
+ * graph level 1, a loop inside that step level 2... An inner graph deeper
+ * than this is not validated; its entry says so.
+ */
+export const MAX_INNER_DEPTH = 8;
 
 export type ValidationResult =
   | { ok: true; doc: IGraphDocument }
@@ -228,8 +265,16 @@ function isShape(x: unknown): boolean {
  * original's entry under the new id. Unknown keys are ignored, as the format
  * asks. Never throws: a bad payload gives a message. The returned document's
  * `nodes` is a new object; `raw` is not changed.
+ *
+ * The `inner` graphs of apply nodes are validated too, by this function,
+ * recursively (`depth` is the level of `raw`; see MAX_INNER_DEPTH). A bad
+ * inner graph does not make the document invalid: its entry holds the
+ * message (see IInnerGraph).
  */
-export function validateDocument(raw: unknown): ValidationResult {
+export function validateDocument(raw: unknown, depth = 0): ValidationResult {
+  if (VALIDATED.has(raw as object)) {
+    return { ok: true, doc: raw as IGraphDocument };
+  }
   if (!isObject(raw)) {
     return { ok: false, error: 'the graph document is not a JSON object' };
   }
@@ -314,6 +359,26 @@ export function validateDocument(raw: unknown): ValidationResult {
       return { ok: false, error: `node ${id} is not in the node table` };
     }
   }
+  // Inner graphs, read once per `inner` list (a rebuilt node's entry shares
+  // its original's list).
+  const readInners = new Map<unknown, IInnerGraph[]>();
+  for (const key of Object.keys(table)) {
+    const entry = table[key] as { [field: string]: unknown };
+    if (entry.inner === undefined) {
+      continue;
+    }
+    const { inner, ...rest } = entry;
+    if (entry.kind !== 'apply') {
+      table[key] = rest; // only ops hold graphs; a leaf's "inner" is ignored
+      continue;
+    }
+    let read = readInners.get(inner);
+    if (read === undefined) {
+      read = readInnerList(key, inner, depth);
+      readInners.set(inner, read);
+    }
+    table[key] = read.length > 0 ? { ...rest, inner: read } : rest;
+  }
   const before = raw.before as unknown as IGraph;
   const doc: IGraphDocument = {
     version: FORMAT_VERSION,
@@ -338,7 +403,95 @@ export function validateDocument(raw: unknown): ValidationResult {
         >
       : []
   };
+  VALIDATED.add(doc);
   return { ok: true, doc };
+}
+
+/**
+ * The documents `validateDocument` returned: given one of them again (the
+ * MIME renderer validates a payload, then hands the view the result), it
+ * returns it as it is rather than reading its already-read `inner` fields
+ * as raw ones.
+ */
+const VALIDATED = new WeakSet<object>();
+
+/** The role shown for an inner entry whose role is not given as text. */
+const UNKNOWN_ROLE = 'inner';
+
+/** A list of input or output positions: integers >= 0, or null. */
+function isPositionList(x: unknown): x is Array<number | null> {
+  return Array.isArray(x) && x.every(p => p === null || (isInt(p) && p >= 0));
+}
+
+/**
+ * Read a node's `inner` field: one IInnerGraph per entry, each holding its
+ * validated document or the message saying why it cannot be shown.
+ */
+function readInnerList(key: string, raw: unknown, depth: number): IInnerGraph[] {
+  const broken = (role: string, error: string): IInnerGraph => ({
+    role,
+    outerInputs: [],
+    outerOutputs: [],
+    graph: { ok: false, error }
+  });
+  if (!Array.isArray(raw)) {
+    return [broken(UNKNOWN_ROLE, `node ${key}: inner is not a list of inner graphs`)];
+  }
+  return raw.map((item: unknown, i: number): IInnerGraph => {
+    const where = `node ${key}: inner graph ${i}`;
+    if (!isObject(item)) {
+      return broken(UNKNOWN_ROLE, `${where} is not an object`);
+    }
+    if (typeof item.role !== 'string' || item.role === '') {
+      return broken(UNKNOWN_ROLE, `${where} has no role (step, then or else)`);
+    }
+    const role = item.role;
+    for (const field of ['outer_inputs', 'outer_outputs', 'graph']) {
+      if (item[field] === undefined) {
+        return broken(role, missingField(where, field));
+      }
+    }
+    if (!isPositionList(item.outer_inputs)) {
+      return broken(role, `${where}: outer_inputs is not a list of input positions (or null)`);
+    }
+    if (!isPositionList(item.outer_outputs)) {
+      return broken(role, `${where}: outer_outputs is not a list of output positions (or null)`);
+    }
+    const result: IInnerGraph = {
+      role,
+      outerInputs: item.outer_inputs.slice(),
+      outerOutputs: item.outer_outputs.slice(),
+      graph: { ok: false, error: '' }
+    };
+    if (depth + 1 > MAX_INNER_DEPTH) {
+      result.graph = {
+        ok: false,
+        error: `inner graphs nested more than ${MAX_INNER_DEPTH} levels deep are not shown`
+      };
+      return result;
+    }
+    const graph = validateDocument(item.graph, depth + 1);
+    if (graph.ok) {
+      const inputs = graph.doc.before.inputs.length;
+      const outputs = graph.doc.before.outputs.length;
+      if (result.outerInputs.length !== inputs) {
+        result.graph = {
+          ok: false,
+          error: `${where}: outer_inputs has ${result.outerInputs.length} entries, but the ${role} graph has ${inputs} input${inputs === 1 ? '' : 's'}`
+        };
+        return result;
+      }
+      if (result.outerOutputs.length !== outputs) {
+        result.graph = {
+          ok: false,
+          error: `${where}: outer_outputs has ${result.outerOutputs.length} entries, but the ${role} graph has ${outputs} output${outputs === 1 ? '' : 's'}`
+        };
+        return result;
+      }
+    }
+    result.graph = graph;
+    return result;
+  });
 }
 
 /** The graph at one step: node ids in order, edges, outputs. */

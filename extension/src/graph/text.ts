@@ -22,6 +22,11 @@ export function isFused(entry: INodeEntry | null): boolean {
   return !!entry && entry.kind === 'apply' && (entry.op ?? '').startsWith('fused{');
 }
 
+/** True for a node holding inner graphs (a scan's step, an ifelse's branches) to open. */
+export function hasInner(entry: INodeEntry | null): boolean {
+  return !!entry && Array.isArray(entry.inner) && entry.inner.length > 0;
+}
+
 /** How many characters of a fused node's op text a collapsed box shows. */
 export const FUSED_COLLAPSED_CHARS = 24;
 
