@@ -8,8 +8,14 @@ import type { Viz } from '@viz-js/viz';
 
 import { heatColour, HOT_TEXT_HEAT } from './debug';
 import { toDot, parseDotNodeName } from './dot';
-import { IGraphDocument, IStepGraph, MAX_DRAWN_NODES, Trace } from './model';
-import { opCounts } from './text';
+import {
+  IGraphDocument,
+  IStepGraph,
+  MAX_DRAWN_NODES,
+  overDrawingLimit,
+  Trace
+} from './model';
+import { hasInner, opCounts } from './text';
 
 let vizPromise: Promise<Viz> | null = null;
 
@@ -170,6 +176,8 @@ const CLICK_SLOP = 4;
 export class GraphPanel {
   readonly node: HTMLDivElement;
   onNodeClick: (id: number) => void = () => undefined;
+  /** Double-click on a node holding inner graphs (`data-inner`): open the first. */
+  onNodeOpen: (id: number) => void = () => undefined;
 
   private readonly _header: HTMLDivElement;
   private readonly _canvas: HTMLDivElement;
@@ -209,7 +217,7 @@ export class GraphPanel {
     this._canvas.addEventListener('pointermove', this._onPointerMove);
     this._canvas.addEventListener('pointerup', this._onPointerUp);
     this._canvas.addEventListener('pointercancel', this._onPointerUp);
-    this._canvas.addEventListener('dblclick', () => this.resetZoom());
+    this._canvas.addEventListener('dblclick', this._onDoubleClick);
     if (typeof ResizeObserver !== 'undefined') {
       this._resizeObserver = new ResizeObserver(() => this._applyPendingStart());
       this._resizeObserver.observe(this._canvas);
@@ -253,7 +261,7 @@ export class GraphPanel {
     const graph = trace.graphAt(step);
     this.node.setAttribute('data-step', String(step));
     this.node.setAttribute('data-node-count', String(graph.nodes.length));
-    if (graph.nodes.length > MAX_DRAWN_NODES) {
+    if (overDrawingLimit(graph)) {
       this._setContent(null);
       this._canvas.replaceChildren(summaryElement(trace, graph));
       return;
@@ -275,6 +283,7 @@ export class GraphPanel {
         }
         return;
       }
+      markInner(svg, trace);
       if (this._cache.size >= 12) {
         this._cache.delete(this._cache.keys().next().value as string);
       }
@@ -461,6 +470,16 @@ export class GraphPanel {
     };
   }
 
+  private _onDoubleClick = (event: MouseEvent): void => {
+    const target = event.target instanceof Element ? event.target : null;
+    const g = target?.closest('g.node[data-node-id][data-inner]');
+    if (g && this._canvas.contains(g)) {
+      this.onNodeOpen(Number(g.getAttribute('data-node-id')));
+      return;
+    }
+    this.resetZoom();
+  };
+
   private _onWheel = (event: WheelEvent): void => {
     const m = this._metrics();
     if (!m || !this._box) {
@@ -528,6 +547,19 @@ export class GraphPanel {
       this.onNodeClick(Number(g.getAttribute('data-node-id')));
     }
   };
+}
+
+/**
+ * Mark the boxes of nodes holding inner graphs: `data-inner` lists their
+ * roles (`step`, `then else`), set as an attribute value (text, never markup).
+ */
+export function markInner(svg: SVGSVGElement, trace: Trace): void {
+  for (const g of Array.from(svg.querySelectorAll('g.node[data-node-id]'))) {
+    const entry = trace.node(Number(g.getAttribute('data-node-id')));
+    if (hasInner(entry)) {
+      g.setAttribute('data-inner', entry!.inner!.map(i => i.role).join(' '));
+    }
+  }
 }
 
 /** What a too-large graph shows instead of a drawing: counts, and ops in a collapsed list. */

@@ -10,6 +10,13 @@
  * renderer a `LocalViewState` (src/mime/). Whoever owns the state calls
  * `stateChanged` when it changes, so a change made by the kernel and one
  * made in the page redraw the same way.
+ *
+ * A node holding inner graphs (a scan's step graph, an ifelse's branches)
+ * opens each in a nested `GraphStepView` of its own (its own steps over the
+ * inner trace, its state kept in the page), shown in place of the outer
+ * graph under a breadcrumb (`rnn › scan [id 42] › step`); the breadcrumb,
+ * the back button and Escape go back. The top-level view keeps the stack of
+ * nested views; a nested view asks its owner to open deeper ones.
  */
 import {
   failureTitle,
@@ -25,9 +32,21 @@ import {
   profileText
 } from './debug';
 import { button, el, setShown } from './dom';
+import {
+  breadcrumb,
+  CRUMB_SEPARATOR,
+  IInnerContext,
+  IInnerLevel,
+  innerConnections,
+  innerNodeRows,
+  nodeInputs,
+  nodeRef,
+  openInnerText,
+  roleText
+} from './inner';
 import { clampStep, INodeEntry, Trace, validateDocument } from './model';
 import { GraphPanel, IHighlight } from './render';
-import { formatShape, isFused } from './text';
+import { formatShape, hasInner, isFused } from './text';
 
 /** The state a view shows and changes. */
 export interface IViewState {
@@ -86,6 +105,18 @@ export interface IDebugState {
 /** What `GraphStepView` shows above the panels when a payload cannot be drawn. */
 export const ERROR_PREFIX = 'symlab: cannot show this graph: ';
 
+/** How a view is made: top level (the default), or nested in another's stack. */
+export interface IGraphViewOptions {
+  /** The top-level view whose stack shows this one; absent for a top-level view. */
+  owner?: GraphStepView;
+  /** How this view's graph connects to the node holding it (nested views). */
+  inner?: IInnerContext;
+  /** What the title calls the graph, instead of the document's name. */
+  titleName?: string;
+  /** How deep the view is nested (0: top level). */
+  depth?: number;
+}
+
 export class GraphStepView {
   private _trace: Trace | null = null;
   private readonly _before: GraphPanel;
@@ -102,16 +133,32 @@ export class GraphStepView {
   private readonly _title: HTMLDivElement;
   private readonly _failureBox: HTMLDivElement;
   private readonly _profileBox: HTMLDivElement;
+  private readonly _main: HTMLDivElement;
+  private readonly _io: HTMLUListElement;
   private _failure: IFailure | null = null;
   private _profile: IProfile | null = null;
   private _values = new Map<number, string>();
+  private readonly _owner: GraphStepView | null;
+  private readonly _inner: IInnerContext | null;
+  // A top-level view's stack of nested views, the breadcrumb above them.
+  private readonly _crumbBar: HTMLDivElement;
+  private readonly _crumbs: HTMLElement;
+  private readonly _stack: HTMLDivElement;
+  private readonly _levels: Array<{ view: GraphStepView; level: IInnerLevel }> = [];
 
   /** Build the view's DOM into `root` (which gets the class `symlab-graph-view`). */
   constructor(
     readonly root: HTMLElement,
-    private readonly _state: IGraphViewState
+    private readonly _state: IGraphViewState,
+    private readonly _options: IGraphViewOptions = {}
   ) {
+    this._owner = _options.owner ?? null;
+    this._inner = _options.inner ?? null;
     root.classList.add('symlab-graph-view');
+    if (this._owner) {
+      root.classList.add('symlab-inner-view');
+      root.setAttribute('data-depth', String(_options.depth ?? 1));
+    }
     root.tabIndex = 0;
     // JupyterLab's notebook shortcuts would take the arrow keys otherwise
     // (JUPYTER-RECIPE.md section 8).
@@ -153,6 +200,10 @@ export class GraphStepView {
     this._after = new GraphPanel('after');
     for (const panel of [this._before, this._after]) {
       panel.onNodeClick = id => this._select(String(id));
+      panel.onNodeOpen = id => {
+        this._select(String(id));
+        this._openInner(id, 0);
+      };
     }
     this._panels.append(this._before.node, this._after.node);
     this._details = el('div', 'symlab-node-details');
@@ -161,8 +212,13 @@ export class GraphStepView {
     setShown(this._failureBox, false);
     this._profileBox = el('div', 'symlab-profile');
     setShown(this._profileBox, false);
-    root.append(
+    // A nested view: how its inner inputs and outputs connect to the node.
+    this._io = el('ul', 'symlab-inner-io');
+    setShown(this._io, false);
+    this._main = el('div', 'symlab-graph-main');
+    this._main.append(
       this._title,
+      this._io,
       bar,
       this._error,
       this._failureBox,
@@ -170,6 +226,23 @@ export class GraphStepView {
       this._profileBox,
       this._details
     );
+    this._crumbBar = el('div', 'symlab-inner-bar');
+    this._crumbs = el('nav', 'symlab-breadcrumb');
+    this._crumbs.setAttribute('aria-label', 'inner graphs opened');
+    this._crumbBar.append(
+      button('symlab-inner-back', '\u2190 back', 'back to the outer graph (Escape)', () =>
+        this._goBack(this._levels.length - 1)
+      ),
+      this._crumbs
+    );
+    this._stack = el('div', 'symlab-inner-stack');
+    setShown(this._crumbBar, false);
+    setShown(this._stack, false);
+    if (this._owner) {
+      root.append(this._main);
+    } else {
+      root.append(this._crumbBar, this._main, this._stack);
+    }
   }
 
   /** The trace shown, or null while the document cannot be shown. */
@@ -182,6 +255,7 @@ export class GraphStepView {
    * cannot be shown hides the panels and says why in `.symlab-graph-error`.
    */
   setDocument(raw: unknown): void {
+    this.closeInner(0);
     const result = validateDocument(raw);
     this._before.clearCache();
     this._after.clearCache();
@@ -196,18 +270,20 @@ export class GraphStepView {
     setShown(this._panels, true);
     const doc = result.doc;
     this._title.textContent =
-      `${doc.name ?? 'graph'}: ${doc.events.length} ` +
+      `${this._options.titleName ?? doc.name ?? 'graph'}: ${doc.events.length} ` +
       `rewrite${doc.events.length === 1 ? '' : 's'}`;
     this._update();
   }
 
   /** Show `reason` instead of a graph (as text, after ERROR_PREFIX). */
   showError(reason: string): void {
+    this.closeInner(0);
     this._trace = null;
     this._error.textContent = `${ERROR_PREFIX}${reason}`;
     setShown(this._error, true);
     setShown(this._panels, false);
-    this._title.textContent = '';
+    // A nested view still says which graph it is (the node, the role).
+    this._title.textContent = this._options.titleName ?? '';
     this._showDebug();
     this._update();
   }
@@ -232,9 +308,138 @@ export class GraphStepView {
 
   /** Stop listening (the view is going away). */
   dispose(): void {
+    this.closeInner(0);
     this.root.removeEventListener('keydown', this._onKey);
     this._before.dispose();
     this._after.dispose();
+  }
+
+  /** How many nested views are open (0: the view's own graph is shown). */
+  get innerDepth(): number {
+    return this._owner ? this._owner.innerDepth : this._levels.length;
+  }
+
+  /**
+   * Open inner graph `index` of node `nodeId` of `from` (this view, or one
+   * of its nested views) in a nested view, closing any view deeper than
+   * `from`. Nothing happens if the node has no such inner graph. A nested
+   * view hands the call to its owner.
+   */
+  openInner(from: GraphStepView, nodeId: number, index = 0): void {
+    if (this._owner) {
+      this._owner.openInner(from, nodeId, index);
+      return;
+    }
+    const depth = from === this ? 0 : this._levels.findIndex(l => l.view === from) + 1;
+    const trace = from.trace;
+    const entry = trace?.node(nodeId) ?? null;
+    const inner = entry?.inner?.[index];
+    if ((depth === 0 && from !== this) || !trace || !entry || !inner) {
+      return;
+    }
+    this.closeInner(depth);
+    const root = el('div');
+    root.setAttribute('data-role', inner.role);
+    root.setAttribute('data-outer-node-id', String(nodeId));
+    const state = new LocalViewState();
+    const view = new GraphStepView(root, state, {
+      owner: this,
+      depth: depth + 1,
+      titleName: `${roleText(inner.role)} of ${nodeRef(entry, nodeId)}`,
+      inner: {
+        outer: entry,
+        inner,
+        inputs: nodeInputs(trace, nodeId, from._shownSteps()),
+        outerNode: id => trace.node(id)
+      }
+    });
+    state.onChange = keys => keys.forEach(key => view.stateChanged(key));
+    this._stack.append(root);
+    this._levels.push({ view, level: { node: entry, role: inner.role } });
+    if (inner.graph.ok) {
+      view.setDocument(inner.graph.doc);
+    } else {
+      view.showError(inner.graph.error);
+    }
+    this._showLevels();
+    root.focus({ preventScroll: true });
+  }
+
+  /** Keep only `depth` nested views open (0: show the view's own graph again). */
+  closeInner(depth: number): void {
+    if (this._owner) {
+      return;
+    }
+    const keep = Math.max(depth, 0);
+    if (this._levels.length <= keep) {
+      return;
+    }
+    while (this._levels.length > keep) {
+      const { view } = this._levels.pop()!;
+      view.dispose();
+      view.root.remove();
+    }
+    this._showLevels();
+  }
+
+  /** Go back to level `depth` (the user asked: the view shown then takes the focus). */
+  private _goBack(depth: number): void {
+    this.closeInner(depth);
+    this._shownView().root.focus({ preventScroll: true });
+  }
+
+  private _openInner(id: number, index: number): void {
+    (this._owner ?? this).openInner(this, id, index);
+  }
+
+  /** The view whose graph is shown: the deepest nested one, or this. */
+  private _shownView(): GraphStepView {
+    return this._levels.length > 0 ? this._levels[this._levels.length - 1].view : this;
+  }
+
+  /** Show the deepest nested view (or the view's own graph) and the breadcrumb. */
+  private _showLevels(): void {
+    const n = this._levels.length;
+    setShown(this._main, n === 0);
+    setShown(this._stack, n > 0);
+    setShown(this._crumbBar, n > 0);
+    this._levels.forEach((l, i) => setShown(l.view.root, i === n - 1));
+    if (n > 0) {
+      this.root.setAttribute('data-inner-depth', String(n));
+    } else {
+      this.root.removeAttribute('data-inner-depth');
+    }
+    this._crumbs.replaceChildren();
+    if (n === 0) {
+      return;
+    }
+    const crumbs = breadcrumb(
+      this._trace?.doc.name ?? null,
+      this._levels.map(l => l.level)
+    );
+    crumbs.forEach((crumb, i) => {
+      if (i > 0) {
+        this._crumbs.append(el('span', 'symlab-breadcrumb-sep', CRUMB_SEPARATOR));
+      }
+      if (i === crumbs.length - 1) {
+        const here = el('span', 'symlab-breadcrumb-current', crumb.text);
+        here.setAttribute('aria-current', 'location');
+        this._crumbs.append(here);
+      } else {
+        const item = button('symlab-breadcrumb-item', crumb.text, 'go back here', () =>
+          this._goBack(crumb.depth)
+        );
+        item.setAttribute('data-depth', String(crumb.depth));
+        this._crumbs.append(item);
+      }
+    });
+  }
+
+  /** The steps the two panels draw. */
+  private _shownSteps(): number[] {
+    const n = this._trace?.length ?? 0;
+    const k = this._step();
+    return k === 0 ? [0, n] : [k - 1, k];
   }
 
   /**
@@ -420,8 +625,35 @@ export class GraphStepView {
   }
 
   private _onKey = (event: KeyboardEvent): void => {
+    if (event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    if (!this._owner && this._levels.length > 0) {
+      // A nested view is shown: Escape goes back, the arrows step it.
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        this._goBack(this._levels.length - 1);
+        return;
+      }
+      const shown = this._shownView();
+      if (!(event.target instanceof Node && shown.root.contains(event.target))) {
+        shown._stepKey(event); // from the breadcrumb, or the root itself
+      }
+      return; // keys from inside the nested view are its own
+    }
+    this._stepKey(event);
+  };
+
+  /** Arrow keys, Home and End step this view's trace. */
+  private _stepKey(event: KeyboardEvent): void {
     const target = event.target as HTMLElement | null;
-    if (target && target !== this.root && target.matches('input, textarea, select')) {
+    if (
+      target &&
+      target !== this.root &&
+      typeof target.matches === 'function' &&
+      target.matches('input, textarea, select')
+    ) {
       return; // the slider handles its own arrow keys
     }
     const k = this._step();
@@ -432,12 +664,12 @@ export class GraphStepView {
       Home: 0,
       End: n
     };
-    if (event.key in moves && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    if (event.key in moves) {
       event.preventDefault();
       event.stopPropagation();
       this._setStep(moves[event.key]);
     }
-  };
+  }
 
   private _update(): void {
     const trace = this._trace;
@@ -453,6 +685,7 @@ export class GraphStepView {
     const event = trace?.eventFor(k) ?? null;
     this._pass.textContent = event ? event.pass : '';
     this._rewrite.textContent = event ? event.rewrite : k === 0 && n > 0 ? 'whole trace' : '';
+    this._showConnections();
     if (!trace) {
       this._showSelection();
       return;
@@ -489,6 +722,28 @@ export class GraphStepView {
     this._showSelection();
   }
 
+  /** A nested view: list how the inner inputs and outputs connect to the node holding them. */
+  private _showConnections(): void {
+    const ctx = this._inner;
+    const trace = this._trace;
+    this._io.replaceChildren();
+    if (!ctx || !trace) {
+      setShown(this._io, false);
+      return;
+    }
+    const steps = this._shownSteps();
+    const graph = trace.graphAt(steps[steps.length - 1]);
+    for (const line of innerConnections(ctx, graph, id => trace.node(id))) {
+      const li = el('li', `symlab-inner-io-${line.kind}`, line.text);
+      li.setAttribute('data-node-id', String(line.id));
+      li.setAttribute('data-position', String(line.position));
+      li.title = 'select this node';
+      li.addEventListener('click', () => this._select(String(line.id)));
+      this._io.append(li);
+    }
+    setShown(this._io, this._io.childElementCount > 0);
+  }
+
   private _markSelected(): void {
     const sel = this._state.get('selected');
     const id = typeof sel === 'string' && /^-?\d+$/.test(sel) ? Number(sel) : null;
@@ -511,6 +766,7 @@ export class GraphStepView {
     this._details.setAttribute('data-node-id', sel);
     const id = entry.id;
     const row = this._profile?.rows.find(r => r.id === id);
+    const trace = this._trace;
     this._details.append(
       ...detailsContent(entry, {
         value: this._values.get(id),
@@ -518,10 +774,30 @@ export class GraphStepView {
         failure:
           this._failure && this._failure.node === id
             ? `${this._failure.kind}: ${this._failure.message}`
-            : undefined
+            : undefined,
+        extra: this._inner
+          ? innerNodeRows(
+              this._inner,
+              this._shownSteps().map(k => trace.graphAt(k)),
+              id
+            )
+          : []
       })
     );
     const actions = el('div', 'symlab-node-details-actions');
+    if (hasInner(entry)) {
+      entry.inner!.forEach((inner, i) => {
+        const open = button(
+          'symlab-open-inner',
+          openInnerText(inner.role),
+          `show the ${roleText(inner.role)} of this node, with its own rewrites`,
+          () => this._openInner(id, i)
+        );
+        open.setAttribute('data-role', inner.role);
+        open.setAttribute('data-index', String(i));
+        actions.append(open);
+      });
+    }
     if (isFused(entry)) {
       const open = this._expanded().has(entry.id);
       actions.append(
@@ -556,11 +832,17 @@ export class GraphStepView {
 /**
  * The rows of the details panel for one node (all text via textContent);
  * `debug` adds its value at a call (`call value`), its profile (`time`) and
- * the failure of the last call at this node (`failure`).
+ * the failure of the last call at this node (`failure`); `extra` more rows
+ * (an inner graph's `outer input` / `outer output`).
  */
 export function detailsContent(
   entry: INodeEntry,
-  debug: { value?: string; time?: string; failure?: string } = {}
+  debug: {
+    value?: string;
+    time?: string;
+    failure?: string;
+    extra?: Array<[string, string]>;
+  } = {}
 ): HTMLElement[] {
   const rows: Array<[string, string]> = [
     ['id', String(entry.id)],
@@ -592,6 +874,7 @@ export function detailsContent(
   if (debug.failure !== undefined) {
     rows.push(['failure', debug.failure]);
   }
+  rows.push(...(debug.extra ?? []));
   const title = el('div', 'symlab-node-details-title', `node ${entry.id}`);
   const dl = el('dl', 'symlab-node-details-fields');
   for (const [key, value] of rows) {
