@@ -5,6 +5,11 @@ line per node, variables named after the user's names where possible. Each
 op family lowers through ``lower_node`` (``functools.singledispatch`` on the
 op's class); the fallback calls the op's ``numpy_callable``. Compiled code
 objects are cached by source text.
+
+Large elementwise nodes may also run in blocks on several threads: the
+node's lines then choose at run time between the straight code and a
+generated block function defined after the main function (both in
+``f.source``); ``symlab.backends.blocked`` says when and why.
 """
 
 import functools
@@ -13,6 +18,7 @@ import time
 
 import numpy as np
 
+from symlab.backends import blocked
 from symlab.graph.basic import Constant
 from symlab.tensor.elemwise import Elemwise, check_runtime_broadcast, natural_dtype
 from symlab.tensor.fused import FusedElemwise
@@ -41,11 +47,14 @@ class Lowered:
 
     ``nodes`` are the lowered nodes in the order they run; ``filename`` is
     the generated code's name in tracebacks; ``node_at_line(line)`` tells
-    which node a line of that code belongs to, and ``input_names[k]`` the
-    Python names of node ``k``'s inputs there.
+    which node a line of that code belongs to (a line of a block function
+    after the main function too: ``kernel_spans`` lists them as
+    ``(first, last, k)``), and ``input_names[k]`` the Python names of node
+    ``k``'s inputs there (a block function's parameters keep those names).
     """
 
-    def __init__(self, fn, source, env, nodes=(), spans=(), input_names=(), filename=None):
+    def __init__(self, fn, source, env, nodes=(), spans=(), input_names=(), filename=None,
+                 kernel_spans=()):
         self.fn = fn
         self.source = source
         self.env = env
@@ -53,10 +62,14 @@ class Lowered:
         self.spans = list(spans)
         self.input_names = list(input_names)
         self.filename = filename
+        self.kernel_spans = list(kernel_spans)
 
     def node_at_line(self, line):
         """The index in ``nodes`` of the node whose code holds ``line``, or None."""
         for k, (first, last) in enumerate(self.spans):
+            if first <= line <= last:
+                return k
+        for first, last, k in self.kernel_spans:
             if first <= line <= last:
                 return k
         return None
@@ -89,9 +102,23 @@ class _Namer:
 class _Context:
     """What ``lower_node`` implementations use: the environment and name helpers."""
 
-    def __init__(self, env):
+    def __init__(self, env, blocking=None):
         self.env = env
         self._count = 0
+        self.blocking = blocking   # blocked.Settings, or None: no blocked kernels
+        self.kernels = []          # the source lines of each block function, in order
+        self.flat = False          # True while writing a block function
+
+    def constant(self, value):
+        """A global name holding the constant ``value`` (0-d inside a block function)."""
+        if self.flat:
+            value = np.asarray(value).reshape(())
+        return self.bind("c", value)
+
+    def reserve(self, prefix):
+        """A fresh global name for something the generated code defines itself."""
+        self._count += 1
+        return f"_{prefix}{self._count}"
 
     def temporary(self):
         """A fresh local name for an intermediate value of a kernel."""
@@ -140,7 +167,7 @@ def _elemwise_expr(op, node, ins, ctx, out=None, buffer_position=None):
         if cast is None:
             args.append(name)
         elif isinstance(var, Constant):
-            args.append(ctx.bind("c", np.asarray(var.data).astype(cast)))
+            args.append(ctx.constant(np.asarray(var.data).astype(cast)))
         else:
             args.append(f"{name}.astype({ctx.bind('dt', np.dtype(cast))})")
     dtypes = op.computed_dtypes(node)
@@ -208,6 +235,7 @@ def _lower_elemwise(op, node, ins, outs, ctx):
     (out,) = outs
     target = ins[op.inplace] if op.inplace is not None else None
     lines = [f"{out} = {_elemwise_expr(op, node, ins, ctx, target)}"]
+    lines = _blocked_or(node, ins, out, lines, ctx)
     return _with_broadcast_checks(node, ins, out, lines, ctx)
 
 
@@ -220,6 +248,18 @@ def _lower_fused(op, node, ins, outs, ctx):
     node may overwrite. So a chain allocates one array, or none in place.
     """
     (out,) = outs
+    lines = [f"# {op.name}"] + _fused_steps(op, ins, out, ctx)
+    lines = lines[:1] + _blocked_or(node, ins, out, lines[1:], ctx)
+    return _with_broadcast_checks(node, ins, out, lines, ctx)
+
+
+def _fused_steps(op, ins, out, ctx, into=None):
+    """The lines computing ``op``'s kernel from the names ``ins`` into the name ``out``.
+
+    With ``into`` (inside a block function) the last step leaves its result
+    in that existing buffer instead, and a sigmoid is computed by NumPy's
+    ufuncs (``_sigmoid_lines``).
+    """
     names = dict(zip(op.inner_inputs, ins))
     readers = {}
     for inner in op.inner_nodes:
@@ -229,14 +269,25 @@ def _lower_fused(op, node, ins, outs, ctx):
     home = dict(names)  # inner variable -> the name of the memory it lives in
     if op.inplace is not None:
         owned.add(op.inner_inputs[op.inplace])
-    lines = [f"# {op.name}"]
+    lines = []
     last = op.inner_nodes[-1]
     for inner in op.inner_nodes:
         args = []
         for var in inner.inputs:
             if isinstance(var, Constant):
-                names.setdefault(var, ctx.bind("c", var.data))
+                names.setdefault(var, ctx.constant(var.data))
             args.append(names[var])
+        result = inner.outputs[0]
+        if into is not None and (inner is last or _fast_sigmoid(inner)):
+            target = into if inner is last else ctx.temporary()
+            if _fast_sigmoid(inner):
+                lines.extend(_sigmoid_lines(args[0], target, inner is last, ctx))
+            else:
+                lines.append(_into_line(inner, args, [home.get(v) for v in inner.inputs],
+                                        into, ctx))
+            names[result] = home[result] = target
+            owned.add(result)
+            continue
         buffer = _dead_buffer(inner, owned, readers, names)
         position = None
         if buffer is not None:
@@ -254,11 +305,161 @@ def _lower_fused(op, node, ins, outs, ctx):
             target = ctx.temporary()
         expr = _elemwise_expr(inner.op, inner, args, ctx, buffer, position)
         lines.append(f"{target} = {expr}")
-        names[inner.outputs[0]] = target
-        home[inner.outputs[0]] = home_of_result if buffer is not None else target
+        names[result] = target
+        home[result] = home_of_result if buffer is not None else target
         if buffer is not None or inner.op.output_is_fresh(inner):
-            owned.add(inner.outputs[0])
-    return _with_broadcast_checks(node, ins, out, lines, ctx)
+            owned.add(result)
+    return lines
+
+
+# ---------------------------------------------------------------- blocked kernels
+
+def _fast_sigmoid(node):
+    """True if the sigmoid step ``node`` may be computed as ``1 / (1 + exp(-x))`` in a block."""
+    op, out = node.op, node.outputs[0].type
+    if op.scalar_op.name != "sigmoid" or op.dtype is not None or len(node.inputs) != 1:
+        return False
+    (var,) = node.inputs
+    return (not isinstance(var, Constant) and out.ndim > 0
+            and out.dtype in ("float32", "float64") and var.type.dtype == out.dtype)
+
+
+def _sigmoid_lines(arg, target, existing, ctx):
+    """``target`` = sigmoid(``arg``) by NumPy's SIMD ufuncs (``existing``: write into it).
+
+    ``exp(-x)`` overflows to inf for very negative x, giving 1 / inf = 0, as
+    SciPy's ``expit`` does: that overflow is silenced, nothing else.
+    """
+    t = ctx.temporary()
+    last = (f"np.divide(1.0, {t}, out={target})" if existing
+            else f"{target} = np.divide(1.0, {t}, out={t})")
+    return [f"{t} = np.negative({arg})  # sigmoid(x) = 1 / (1 + exp(-x))",
+            'with np.errstate(over="ignore", under="ignore"):',
+            f"    np.exp({t}, out={t})",
+            f"np.add({t}, 1.0, out={t})",
+            last]
+
+
+def _into_line(node, args, homes, into, ctx):
+    """A line leaving the Elemwise ``node``'s result in the buffer ``into``.
+
+    ``homes[k]`` names the memory input ``k`` lives in. The row's ufunc
+    writes there directly when it computes the result's dtype and reads that
+    memory at most once; otherwise the result is computed and copied in.
+    """
+    op, row = node.op, node.op.scalar_op
+    dtypes = op.computed_dtypes(node)
+    if (row.ufunc is not None and op.dtype is None and (row.nin != -1 or len(args) > 1)
+            and natural_dtype(row, tuple(dtypes)) == node.outputs[0].type.dtype):
+        shared = [k for k, home in enumerate(homes) if home == into]
+        if len(shared) <= 1:
+            return _elemwise_expr(op, node, args, ctx, into, shared[0] if shared else None)
+    return f"{into}[...] = {_elemwise_expr(op, node, args, ctx)}"
+
+
+def _block_roles(node):
+    """Per input of the elementwise ``node``: 'slice' (cut into blocks), 'scalar' (passed
+    whole), or 'constant' (a size-1 constant, used as a 0-d value); None if ``node``
+    cannot run in blocks."""
+    op, out = node.op, node.outputs[0].type
+    if out.ndim == 0:
+        return None
+    if isinstance(op, Elemwise) and not op.output_is_fresh(node) and op.inplace is None:
+        return None                       # a view of its input: nothing to compute
+    if isinstance(op, FusedElemwise):
+        for inner in op.inner_nodes:
+            if any(isinstance(v, Constant) and np.size(v.data) != 1 for v in inner.inputs):
+                return None
+    roles = []
+    for var in node.inputs:
+        if isinstance(var, Constant):
+            if np.size(var.data) != 1:
+                return None
+            roles.append("constant")
+        elif var.type.ndim == 0:
+            roles.append("scalar")
+        elif var.type.ndim == out.ndim and not any(
+                s == 1 and o != 1 for s, o in zip(var.type.shape, out.shape)):
+            roles.append("slice")
+        else:
+            return None                   # broadcast along some axis: the straight code
+    return roles if "slice" in roles else None
+
+
+def _steps(node):
+    """The elementwise steps of ``node``: its inner nodes if fused, else itself."""
+    return node.op.inner_nodes if isinstance(node.op, FusedElemwise) else [node]
+
+
+def _kernel_steps(node):
+    """The work per element of ``node``'s kernel, in ufunc calls (a fast sigmoid is 4)."""
+    return sum(4 if _fast_sigmoid(n) else 1 for n in _steps(node))
+
+
+def _has_fast_sigmoid(node):
+    return any(_fast_sigmoid(n) for n in _steps(node))
+
+
+def _blocked_or(node, ins, out, lines, ctx):
+    """``lines`` (the straight code of ``node``), or a choice at run time between them
+    and a block function, if ``node`` can run in blocks (``symlab.backends.blocked``)."""
+    config = ctx.blocking
+    roles = _block_roles(node) if config is not None and config.enabled else None
+    if roles is None:
+        return lines
+    op = node.op
+    params = []                           # the block function's parameters: outer names
+    for name, role in zip(ins, roles):
+        if role != "constant" and name not in params:
+            params.append(name)
+    sliced = [name for name, role in zip(ins, roles) if role == "slice"]
+    sliced = list(dict.fromkeys(sliced))
+    block_names = {name: f"_{name}_blk" for name in sliced}
+    ctx.flat = True
+    try:
+        args = [block_names.get(name, name) if role != "constant" else ctx.constant(var.data)
+                for name, role, var in zip(ins, roles, node.inputs)]
+        if op.inplace is not None:
+            into = block_names[ins[op.inplace]]
+        else:
+            into = "_out_blk"
+        if isinstance(op, FusedElemwise):
+            steps = _fused_steps(op, args, None, ctx, into=into)
+        elif _fast_sigmoid(node):
+            steps = _sigmoid_lines(args[0], into, True, ctx)
+        else:
+            steps = [_into_line(node, args, args, into, ctx)]
+    finally:
+        ctx.flat = False
+    kernel = ctx.reserve("kernel_")
+    body = [f"# {op.name}: the flat elements [_start, _stop)"]
+    body += [f"{block_names[name]} = {name}.reshape(-1)[_start:_stop]" for name in sliced]
+    if op.inplace is None:
+        body.append("_out_blk = _out.reshape(-1)[_start:_stop]")
+    body += steps
+    ctx.kernels.append([f"def {kernel}(_out, {', '.join(params)}, _start, _stop):"]
+                       + [f"    {line}" for line in body])
+    first = sliced[0]
+    threaded = blocked.threads_from(_kernel_steps(node), config)
+    # One thread computes a sigmoid faster in blocks (see _sigmoid_lines) from a modest size;
+    # other kernels gain mainly from the threads.
+    size = config.min_elements if _has_fast_sigmoid(node) else threaded
+    checks = [f"{first}.size >= {size}", f"{first}.flags.c_contiguous"]
+    for name in sliced[1:]:
+        checks += [f"{name}.shape == {first}.shape", f"{name}.flags.c_contiguous"]
+    if op.inplace is not None:
+        target = ins[op.inplace]
+        checks += [f"not np.may_share_memory({target}, {name})"
+                   for name in sliced if name != target]
+        buffer = target
+    else:
+        buffer = f"np.empty({first}.shape, {str(node.outputs[0].type.dtype)!r})"
+    ctx.env["_run_blocked"] = blocked.run_blocked
+    call = (f"{out} = _run_blocked({kernel}, {buffer}, "
+            f"({', '.join(params)}{',' if len(params) == 1 else ''}), "
+            f"block={config.block_elements}, threads_from={threaded})")
+    return ([f"if {' and '.join(checks)}:", f"    {call}", "else:"]
+            + [f"    {line}" for line in lines])
 
 
 def _dead_buffer(inner, owned, readers, names):
@@ -316,13 +517,14 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
     0-d ndarrays. ``probe`` (a ``Probe``) instruments every node.
     """
     env = {"np": np, "_asarray": np.asarray}
-    ctx = _Context(env)
+    ctx = _Context(env, blocked.settings())
     namer = _Namer()
     params = [namer.name(v, "i") for v in fgraph.inputs]
     body = []
     aliases = set(fgraph.inputs)
     roots = {}         # variable -> the variable whose buffer it shares
     nodes, spans, input_names = fgraph.toposort(), [], []
+    kernel_owners = []  # per block function, the index of its node
     if probe is not None:
         if probe.times is not None:
             env["_clock"], env["_times"] = time.perf_counter, probe.times
@@ -339,6 +541,7 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
         outs = [namer.name(v) for v in node.outputs]
         first = len(body) + 2      # line 1 is the ``def``
         lines = lower_node(node.op, node, ins, outs, ctx)
+        kernel_owners.extend([k] * (len(ctx.kernels) - len(kernel_owners)))
         if probe is not None:
             lines = _probed(k, lines, ins, outs, probe)
         body.extend(lines)
@@ -366,13 +569,18 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
         if getattr(var.type, "ndim", None) == 0:
             expr = f"_asarray({expr})"
         results.append(expr)
-    source = _render(name, params, body, results)
+    source = _render(name, params, body, results, ctx.kernels)
     filename = f"<symlab generated: {name}>"
     code = _CODE_CACHE.get(source)
     if code is None:
         code = _CODE_CACHE[source] = compile(source, filename, "exec")
     exec(code, env)
-    return Lowered(env[name], source, env, nodes, spans, input_names, filename)
+    kernel_spans, line = [], len(body) + 3      # after the def, the body, the return
+    for k, kernel in zip(kernel_owners, ctx.kernels):
+        line += 1                               # the blank line before each block function
+        kernel_spans.append((line, line + len(kernel) - 1, k))
+        line += len(kernel)
+    return Lowered(env[name], source, env, nodes, spans, input_names, filename, kernel_spans)
 
 
 def _probed(k, lines, ins, outs, probe):
@@ -398,9 +606,13 @@ def _aliased_input(node):
     return None
 
 
-def _render(name, params, body, results):
+def _render(name, params, body, results, kernels=()):
+    """The main function, then each block function after a blank line."""
     lines = [f"def {name}({', '.join(params)}):"]
     lines.extend(f"    {line}" for line in body)
     trailing = "," if len(results) == 1 else ""
     lines.append(f"    return ({', '.join(results)}{trailing})")
+    for kernel in kernels:
+        lines.append("")
+        lines.extend(kernel)
     return "\n".join(lines) + "\n"

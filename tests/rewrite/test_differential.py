@@ -246,6 +246,42 @@ def test_compiled_graphs_agree_with_the_reference(focus, data):
     check_case(generate(HypothesisChooser(data), focus))
 
 
+# ---------------------------------------------------------------- 1b. blocked kernels
+#
+# The same graphs with every elementwise node that can run in blocks doing so
+# (symlab.backends.blocked): the threshold dropped to one element and blocks
+# of 1, 3 or 4 elements, so the generated sizes (2 to 16 elements) fall on,
+# inside and across block edges, with the machine's threads; transposed and
+# broadcast operands take the straight code beside them.
+
+BLOCK_SIZES = (1, 3, 4)
+
+
+@pytest.fixture
+def blocked_kernels(monkeypatch, request):
+    from symlab.backends import blocked
+    for name in ("SYMLAB_BLOCKED", "SYMLAB_BLOCK_ELEMENTS", "SYMLAB_BLOCK_MIN_ELEMENTS",
+                 "SYMLAB_BLOCK_MIN_WORK", "SYMLAB_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    focus = request.node.callspec.params["focus"]
+    monkeypatch.setattr(blocked, "ENABLED", True)
+    monkeypatch.setattr(blocked, "BLOCK_ELEMENTS",
+                        BLOCK_SIZES[PATTERN_METHODS.index(focus) % len(BLOCK_SIZES)])
+    monkeypatch.setattr(blocked, "MIN_ELEMENTS", 1)
+    monkeypatch.setattr(blocked, "MIN_WORK", 0)
+    monkeypatch.setattr(blocked, "MIN_THREAD_ELEMENTS", 1)
+
+
+@pytest.mark.parametrize("focus", PATTERN_METHODS)
+@settings(max_examples=max(1, EXAMPLES_PER_PATTERN // 2), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.filter_too_much,
+                                 HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_blocked_kernels_agree_with_the_reference(blocked_kernels, focus, data):
+    check_case(generate(HypothesisChooser(data), focus))
+
+
 # ---------------------------------------------------------------- 2. every rewrite fires
 
 def default_rewrite_names():
