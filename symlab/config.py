@@ -51,6 +51,11 @@ class Config:
         if value not in _DEVICES:
             raise ValueError(
                 f"config.device must be one of {', '.join(_DEVICES)}; got {value!r}")
+        if value == "cuda":
+            # Upward and lazy, like Variable.eval: fail now, saying what is missing (CuPy
+            # or a device), rather than at the first function or shared variable.
+            from symlab.backends.cupy import require
+            require("config.device = 'cuda'")
         self._device = value
 
     def __repr__(self):

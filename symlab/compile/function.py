@@ -2,7 +2,8 @@
 
 Compiling normalizes inputs, outputs, updates and givens, builds a
 ``FunctionGraph``, lets the mode's rewrites optimize it, and lowers it with
-the NumPy backend. A call checks and converts its arguments, runs the
+the NumPy backend (or, with ``device='cuda'``, the CuPy backend: a
+``CudaFunction``). A call checks and converts its arguments, runs the
 generated code, and only then, once every output and update value is
 computed, stores the updates: a failing call leaves every shared variable
 as it was. The rewrites and the backend load on the first compile, not on
@@ -21,9 +22,10 @@ from symlab.compile.io import In, Out
 from symlab.compile.mode import get_mode
 from symlab.compile.profiling import ProfileStats
 from symlab.compile.shared import SharedVariable
+from symlab.config import config
 from symlab.tensor.type import TensorType
 
-__all__ = ["function", "Function", "eval_variable"]
+__all__ = ["function", "Function", "CudaFunction", "eval_variable"]
 
 _ON_UNUSED = ("raise", "warn", "ignore")
 
@@ -72,7 +74,10 @@ class _Spec:
     """The normalized arguments of ``function``: enough to rebuild, copy or pickle it."""
 
     def __init__(self, inputs, outputs, single_output, updates, givens, no_default_updates,
-                 mode, name, on_unused_input, allow_input_downcast, profile=False):
+                 mode, name, on_unused_input, allow_input_downcast, profile=False,
+                 device="cpu", return_numpy=None):
+        self.device = device
+        self.return_numpy = return_numpy
         self.inputs = inputs
         self.profile = profile
         self.outputs = outputs
@@ -97,14 +102,18 @@ def function(inputs, outputs=None, updates=None, givens=None, no_default_updates
     every output is computed. ``givens``: pairs or a dict of substitutions
     made in the graph before compiling. ``profile=True``: ``f.profile`` keeps
     each node's run time (``ProfileStats``).
+
+    ``device``: ``'cpu'`` (NumPy) or ``'cuda'`` (CuPy; without CuPy or a
+    device, ``symlab.backends.cupy.CudaUnavailableError`` says which is
+    missing); None means ``symlab.config.device``. On the GPU the outputs
+    are CuPy arrays, or NumPy arrays with ``return_numpy=True`` (on the CPU
+    they are NumPy arrays whatever it says). A function's shared tensor
+    variables must live on its device.
     """
-    if device not in (None, "cpu"):
-        if device == "cuda":
-            raise NotImplementedError("function(device='cuda') needs the CuPy backend, "
-                                      "which is not built yet")
-        raise ValueError(f"function: device must be 'cpu' or 'cuda'; got {device!r}")
-    if return_numpy not in (None, True):
-        raise NotImplementedError("return_numpy=False only matters on the GPU backend")
+    device = _resolve_device(device)
+    if return_numpy not in (None, True, False):
+        raise TypeError(f"function: return_numpy must be True, False or None; "
+                        f"got {return_numpy!r}")
     if on_unused_input not in _ON_UNUSED:
         raise ValueError(f"on_unused_input must be one of {', '.join(_ON_UNUSED)}; "
                          f"got {on_unused_input!r}")
@@ -117,8 +126,25 @@ def function(inputs, outputs=None, updates=None, givens=None, no_default_updates
     outs = [o if isinstance(o, Out) else Out(_as_output(o, k)) for k, o in enumerate(outs)]
     spec = _Spec(ins, outs, single and outputs is not None, _as_pairs(updates, "updates"),
                  _as_pairs(givens, "givens"), no_default_updates, get_mode(mode), name,
-                 on_unused_input, allow_input_downcast, bool(profile))
-    return Function(spec)
+                 on_unused_input, allow_input_downcast, bool(profile), device, return_numpy)
+    return _function_class(spec)(spec)
+
+
+def _resolve_device(device):
+    """'cpu' or 'cuda' (None: ``config.device``); 'cuda' only where CuPy sees a GPU."""
+    if device is None:
+        device = config.device
+    if device == "cpu":
+        return device
+    if device == "cuda":
+        from symlab.backends.cupy import require  # lazily: CuPy loads only for the GPU
+        require("function(..., device='cuda')")
+        return device
+    raise ValueError(f"function: device must be 'cpu' or 'cuda'; got {device!r}")
+
+
+def _function_class(spec):
+    return CudaFunction if getattr(spec, "device", "cpu") == "cuda" else Function
 
 
 def _bad_input(value, position):
@@ -153,8 +179,10 @@ class Function:
     deep inside the generated code or give a wrong result.
     """
 
+    #: Where the function runs; ``CudaFunction`` says 'cuda'.
+    device = "cpu"
+
     def __init__(self, spec):
-        from symlab.backends.numpy_backend import lower
         from symlab.rewrite import optimize
         self._spec = spec
         self.name = spec.name
@@ -178,6 +206,7 @@ class Function:
         self._check_missing(leaves, input_vars)
         self._check_unused(leaves, input_vars, replace)
         self._shared = [v for v in leaves if isinstance(v, SharedVariable)]
+        self._check_devices()
         self.graph_before = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
         self.fgraph = FunctionGraph(input_vars + self._shared, out_vars + update_exprs)
         # The inplace pass may overwrite these arrays (never a default value: it is reused).
@@ -191,9 +220,7 @@ class Function:
             else None
         self.last_failure = None
         self._observers = []
-        self._lowered = lower(self.fgraph, copy_outputs=protect,
-                              name=_identifier(self.name) or "symlab_fn",
-                              probe=self._probe(nodes))
+        self._lowered = self._lower(protect, nodes)
         self._fn = self._lowered.fn
         if isinstance(self.mode, NanGuardMode):
             self._fn = self.mode.quiet(self._fn)
@@ -203,6 +230,12 @@ class Function:
         self._prepare_binding()
         for var in self._shared:
             var._register(self, var in self._update_targets)
+
+    def _lower(self, protect, nodes):
+        """Lower the optimized graph with the NumPy backend."""
+        from symlab.backends.numpy_backend import lower
+        return lower(self.fgraph, copy_outputs=protect, name=_identifier(self.name) or "symlab_fn",
+                     probe=self._probe(nodes))
 
     def _probe(self, nodes):
         """The instrumentation the generated code needs (profile, NanGuardMode), or None."""
@@ -216,6 +249,20 @@ class Function:
 
     def _label(self):
         return f"function {self.name!r}" if self.name else "the function"
+
+    def _check_devices(self):
+        """Every shared tensor variable must live on this function's device (random states
+        and other host objects may be read anywhere)."""
+        wrong = [v for v in self._shared
+                 if isinstance(v.type, TensorType) and v.device != self.device]
+        if not wrong:
+            return
+        names = ", ".join(repr(v.name) if v.name else str(v) for v in wrong)
+        other = wrong[0].device
+        raise ValueError(
+            f"{self._label()} runs on {self.device!r}, but its shared variable(s) {names} "
+            f"live on {other!r}; create them with shared(..., device={self.device!r}) "
+            f"or compile with device={other!r}")
 
     def _check_inputs(self):
         seen = set()
@@ -526,8 +573,9 @@ class Function:
         new_spec = _Spec(spec.inputs, spec.outputs, spec.single_output, updates, givens,
                          no_default, spec.mode, name or spec.name, "ignore",
                          spec.allow_input_downcast,
-                         getattr(spec, "profile", False) if profile is None else bool(profile))
-        return Function(new_spec)
+                         getattr(spec, "profile", False) if profile is None else bool(profile),
+                         getattr(spec, "device", "cpu"), getattr(spec, "return_numpy", None))
+        return _function_class(new_spec)(new_spec)
 
     def __reduce__(self):
         return (_rebuild_function, (self._spec,))
@@ -550,7 +598,70 @@ _MISSING = _Missing()
 
 
 def _rebuild_function(spec):
-    return Function(spec)
+    return _function_class(spec)(spec)
+
+
+class CudaFunction(Function):
+    """A function compiled for the GPU with the CuPy backend (``function(..., device='cuda')``).
+
+    Inputs may be NumPy arrays and Python values (copied to the device),
+    CuPy arrays, or objects exposing ``__cuda_array_interface__`` or CUDA
+    ``__dlpack__`` (used where they are); the same conversion rules as on
+    the CPU apply. Outputs are CuPy arrays unless compiled with
+    ``return_numpy=True``; updates stay on the device. ``f.source`` shows
+    the generated Python and every kernel's CUDA source;
+    ``f.kernel_sources`` maps the kernels' names in it to their
+    ``symlab.backends.cuda_source.KernelSource``.
+    """
+
+    device = "cuda"
+
+    def _lower(self, protect, nodes):
+        from symlab.backends import cupy as backend
+        self._cp = backend.require("function(..., device='cuda')")
+        self._device_filter = backend.device_filter
+        return backend.lower(self.fgraph, copy_outputs=protect,
+                             name=_identifier(self.name) or "symlab_fn", probe=self._probe(nodes),
+                             return_numpy=bool(self._spec.return_numpy),
+                             n_outputs=len(self._spec.outputs), cp=self._cp)
+
+    @property
+    def kernel_sources(self):
+        """``{name in f.source: KernelSource}`` for each elementwise kernel."""
+        return dict(self._lowered.kernel_sources)
+
+    def _prepare_binding(self):
+        super()._prepare_binding()
+        cp = self._cp
+        self._defaults = [d if d is _MISSING or not isinstance(d, np.ndarray) else cp.asarray(d)
+                          for d in self._defaults]
+        self._device_fast = []
+        for i in self._spec.inputs:
+            t = i.variable.type
+            plain = isinstance(t, TensorType) and all(s is None for s in t.shape)
+            self._device_fast.append((t.numpy_dtype, t.ndim) if plain else None)
+
+    def _input_values(self, args, kwargs):
+        """The checked arguments on the device, then the shared values."""
+        if self.trust_input and not kwargs:
+            values = list(args)
+        else:
+            if kwargs or len(args) != self._n_inputs:
+                args = self._bind(args, kwargs)
+            cp = self._cp
+            values = []
+            for value, fast, i, (filt, label, allow) in zip(args, self._device_fast,
+                                                             self._spec.inputs, self._filters):
+                if fast is not None and type(value) is cp.ndarray \
+                        and value.dtype == fast[0] and value.ndim == fast[1]:
+                    values.append(value)
+                elif isinstance(i.variable.type, TensorType):
+                    values.append(self._device_filter(cp, i.variable.type, value, label, allow))
+                else:
+                    values.append(filt(value, label, allow))
+        for var in self._shared:
+            values.append(var._value)
+        return values
 
 
 def _identifier(name):

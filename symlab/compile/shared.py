@@ -1,7 +1,8 @@
 """Shared variables: symbolic variables with a value that persists between calls.
 
 ``shared(value)`` infers the type from the value (``shared(0)`` is an int64
-scalar). Each shared variable keeps a weak registry of the compiled functions
+scalar). ``shared(value, device='cuda')`` keeps a tensor's value on the GPU
+(a CuPy array, ``CudaTensorSharedVariable``) between calls. Each shared variable keeps a weak registry of the compiled functions
 that read and update it, and calls its observers after every change of value
 (``set_value``, an update applied by a call, an RNG step): widgets listen to
 these notifications instead of polling.
@@ -17,8 +18,8 @@ from symlab.graph.basic import Type, Variable
 from symlab.tensor.type import TensorType
 from symlab.tensor.variable import TensorVariable
 
-__all__ = ["SharedVariable", "TensorSharedVariable", "GenericSharedVariable", "ObjectType",
-           "shared"]
+__all__ = ["SharedVariable", "TensorSharedVariable", "CudaTensorSharedVariable",
+           "GenericSharedVariable", "ObjectType", "shared"]
 
 
 class SharedVariable(Variable):
@@ -131,9 +132,55 @@ class SharedVariable(Variable):
 class TensorSharedVariable(TensorVariable, SharedVariable):
     """A shared tensor: a SharedVariable with the tensor operators and methods."""
 
-    def get_value(self, borrow=False, return_internal_type=False):
+    def get_value(self, borrow=False, return_internal_type=False, return_cupy=False):
         """Return the array: a copy, unless ``borrow=True``."""
+        if return_cupy:
+            raise ValueError(f"get_value(return_cupy=True): the shared variable {self} lives "
+                             "on the CPU; create it with shared(..., device='cuda') to keep "
+                             "its value on the GPU")
         return self._value if borrow else self._value.copy()
+
+
+class CudaTensorSharedVariable(TensorSharedVariable):
+    """A shared tensor whose value is a CuPy array on the GPU (``device='cuda'``).
+
+    ``get_value()`` returns a NumPy copy; ``get_value(return_cupy=True)``
+    (or Theano's ``return_internal_type=True``) the device array, a copy
+    unless ``borrow=True``. ``set_value`` takes NumPy or device arrays.
+    Pickled, it stores a NumPy copy and goes back to the device on load.
+    """
+
+    def get_value(self, borrow=False, return_internal_type=False, return_cupy=False):
+        if return_cupy or return_internal_type:
+            return self._value if borrow else self._value.copy()
+        from symlab.backends.cupy import to_host
+        return to_host(self._value)
+
+    def set_value(self, value, borrow=False):
+        """Store ``value`` on the device (converted by the type's rules; a device array is
+        copied unless ``borrow=True``). A value the type refuses raises before anything
+        changes."""
+        from symlab.backends.cupy import device_filter, require
+        cp = require("set_value of a shared variable on 'cuda'")
+        new = device_filter(cp, self.type, value, name=f"set_value of shared variable {self}",
+                            allow_downcast=None)
+        if not borrow and new is value:
+            new = new.copy()
+        self._value = new
+        self.notify("set_value")
+
+    def __getstate__(self):
+        from symlab.backends.cupy import to_host
+        state = super().__getstate__()
+        state["_value"] = to_host(state["_value"])
+        return state
+
+    def __setstate__(self, state):
+        from symlab.backends.cupy import require
+        state = dict(state)
+        state["_value"] = require("unpickling a shared variable on 'cuda'").asarray(
+            state["_value"])
+        super().__setstate__(state)
 
 
 class ObjectType(Type):
@@ -170,13 +217,20 @@ class GenericSharedVariable(SharedVariable):
 ObjectType.variable_class = GenericSharedVariable
 
 
-def _check_device(device):
-    device = config.device if device is None else device
+def _on_device(value):
+    """True for a GPU array (CuPy's, or anything exposing ``__cuda_array_interface__``)."""
+    return hasattr(value, "__cuda_array_interface__") and not isinstance(value, np.ndarray)
+
+
+def _check_device(device, value):
+    if device is None:
+        device = "cuda" if _on_device(value) else config.device
     if device == "cpu":
         return device
     if device == "cuda":
-        raise NotImplementedError(
-            "shared(..., device='cuda') needs the CuPy backend, which is not built yet")
+        from symlab.backends.cupy import require  # lazily: CuPy loads only for the GPU
+        require("shared(..., device='cuda')")
+        return device
     raise ValueError(f"shared: device must be 'cpu' or 'cuda'; got {device!r}")
 
 
@@ -188,11 +242,20 @@ def shared(value, name=None, borrow=False, device=None, shape=None, broadcastabl
     its static shape is all None (values can change shape), unless ``shape=``
     or Theano's ``broadcastable=`` says otherwise. Other objects make a
     ``GenericSharedVariable``.
+
+    ``device``: ``'cpu'`` or ``'cuda'`` (None: ``config.device``, or
+    ``'cuda'`` for a CuPy array). On ``'cuda'`` a tensor's value is kept on
+    the GPU (``CudaTensorSharedVariable``).
     """
-    device = _check_device(device)
+    device = _check_device(device, value)
     if isinstance(value, Variable):
         raise TypeError(f"shared: expected a value, got the symbolic variable {value}; "
                         "shared variables hold values (use value.eval() first)")
+    if _on_device(value):
+        if device == "cuda":
+            return _shared_on_device(value, name, borrow, shape, broadcastable)
+        from symlab.backends.cupy import to_host
+        value = to_host(value)
     if isinstance(value, (np.ndarray, np.generic, int, float, complex, bool, list, tuple)):
         data = np.asarray(value)
         if data.dtype == object or data.dtype.kind in "USV":
@@ -201,9 +264,28 @@ def shared(value, name=None, borrow=False, device=None, shape=None, broadcastabl
             shape = (None,) * data.ndim
         ttype = TensorType(str(data.dtype), shape=shape, broadcastable=broadcastable)
         data = ttype.filter(data, name=f"shared {name or ''}".strip())
+        if device == "cuda":
+            from symlab.backends.cupy import require
+            return CudaTensorSharedVariable(ttype, require().asarray(data), name=name,
+                                            device=device)
         if not borrow:
             data = np.array(data, copy=True)
         return TensorSharedVariable(ttype, data, name=name, device=device)
     if not borrow:
         value = copy.deepcopy(value)
     return GenericSharedVariable(ObjectType(type(value)), value, name=name, device=device)
+
+
+def _shared_on_device(value, name, borrow, shape, broadcastable):
+    """A ``CudaTensorSharedVariable`` holding the device array ``value`` (copied unless
+    ``borrow``)."""
+    from symlab.backends.cupy import device_filter, require
+    cp = require("shared(..., device='cuda')")
+    array = value if isinstance(value, cp.ndarray) else cp.asarray(value)
+    if shape is None and broadcastable is None:
+        shape = (None,) * array.ndim
+    ttype = TensorType(str(array.dtype), shape=shape, broadcastable=broadcastable)
+    data = device_filter(cp, ttype, array, name=f"shared {name or ''}".strip())
+    if not borrow and data is value:
+        data = data.copy()
+    return CudaTensorSharedVariable(ttype, data, name=name, device="cuda")

@@ -3,8 +3,10 @@
 A row names the operation and gives everything each reader needs:
 
 * ``numpy``: the NumPy implementation (the reference evaluator, the NumPy backend);
-* ``c``: a C expression over ``{0}``, ``{1}``, ... (the CuPy kernels, the fuser);
-  helpers such as ``sl_floordiv`` are defined once in the CuPy backend's preamble;
+* ``c``: a C expression over ``{0}``, ``{1}``, ... (the CuPy kernels); its arguments
+  arrive already cast to the dtype NumPy's loop would use, and helpers such as
+  ``sl_floordiv`` (NumPy's semantics, one overload per C type) are defined in
+  ``symlab/backends/cuda_source.py``;
 * ``dtype_rule``: the result dtype from the input dtypes, by Theano's rules;
 * ``symbol`` and ``precedence``: how ``pp`` prints it infix (None: as a call);
 * ``commutative``, ``associative``, ``identity``: algebra the rewrites use;
@@ -245,7 +247,7 @@ _ROWS = [
     _row("mod",         2, np.mod,               "sl_mod({0}, {1})",              "real",      "%", 50),
     _row("pow",         2, np.power,             "sl_pow({0}, {1})",              "upcast",    "**", 70),
     _row("neg",         1, np.negative,          "-{0}",                          "upcast_nobool", "-", 60),
-    _row("abs",         1, np.abs,               "abs({0})",                      "abs"),
+    _row("abs",         1, np.abs,               "sl_abs({0})",                   "abs"),
     _row("maximum",     2, np.maximum,           "sl_maximum({0}, {1})",          "real",
          commutative=True, associative=True),
     _row("minimum",     2, np.minimum,           "sl_minimum({0}, {1})",          "real",
@@ -298,8 +300,8 @@ _ROWS = [
     _row("round_half_to_even", 1, np.rint,       "rint({0})",                     "round"),
     _row("round_half_away_from_zero", 1, _round_half_away, "round({0})",          "round"),
     _row("sign",        1, np.sign,              "sl_sign({0})",                  "real_nobool"),
-    _row("isnan",       1, np.isnan,             "isnan({0})",                    "bool"),
-    _row("isinf",       1, np.isinf,             "isinf({0})",                    "bool"),
+    _row("isnan",       1, np.isnan,             "sl_isnan({0})",                 "bool"),
+    _row("isinf",       1, np.isinf,             "sl_isinf({0})",                 "bool"),
     _row("clip",        3, np.clip,              "sl_clip({0}, {1}, {2})",        "real"),
     _row("switch",      3, np.where,             "({0} ? {1} : {2})",             "switch"),
     _row("identity",    1, _identity,            "{0}",                           "upcast"),
