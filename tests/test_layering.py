@@ -118,6 +118,27 @@ def test_core_works_with_optional_packages_blocked():
     assert lines[3] == "[]"
 
 
+def test_the_cupy_backend_imports_and_writes_its_source_with_cupy_blocked():
+    # CuPy is imported lazily: the backend module loads, says CuPy is missing without
+    # raising, and still generates the GPU source (only running it needs CuPy).
+    script = BLOCKER + textwrap.dedent("""
+        import symlab, symlab.tensor as T
+        from symlab.backends import cupy as backend
+        x = T.dmatrix("x")
+        f = symlab.function([x], T.tanh(x) * 2)
+        program = backend.generate(f.fgraph)
+        print(backend.is_available(), len(program.kernels), "cupy" in sys.modules)
+        try:
+            symlab.function([x], x, device="cuda")
+        except backend.CudaUnavailableError as exc:
+            print("refused", "pip install 'symlab[gpu]'" in str(exc))
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=str(PACKAGE.parent))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["False 1 False", "refused True"]
+
+
 def test_the_blocker_really_blocks():
     run = subprocess.run([sys.executable, "-c", BLOCKER + "import IPython"],
                          capture_output=True, text=True)

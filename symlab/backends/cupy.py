@@ -133,10 +133,12 @@ def _restore(previous):
 # ---------------------------------------------------------------- values in and out
 
 def to_host(value):
-    """A NumPy copy of a device array; other values as they are."""
+    """A NumPy copy of a device array (or of a NumPy array); other values as they are."""
     getter = getattr(value, "get", None)
     if getter is not None and hasattr(value, "__cuda_array_interface__"):
         return getter()
+    if isinstance(value, np.ndarray):
+        return value.copy()
     return value
 
 
@@ -499,10 +501,24 @@ def _register_late():
     first use so that importing this module stays light."""
     if _register_late.done:
         return
+    from symlab.gradient import GradientMarker
     from symlab.tensor.creation import Alloc
     from symlab.tensor.nnet import (CrossentropyCategorical1Hot, CrossentropyCategorical1HotGrad,
                                     LogSoftmax, Softmax, SoftmaxGrad)
     from symlab.tensor.shape import Join
+    from symlab.tensor.subtensor import IncSubtensor
+
+    @lower_cuda.register(GradientMarker)
+    def _lower_marker(op, node, ins, outs, ctx):
+        return [f"{outs[0]} = {ctx.value(node.inputs[0], ins[0], 'device')}  # {op.name}"]
+
+    @lower_cuda.register(IncSubtensor)
+    def _lower_inc_subtensor(op, node, ins, outs, ctx):
+        x, y = (ctx.value(v, n, "device") for v, n in zip(node.inputs[:2], ins[:2]))
+        values = [ctx.value(var, name, "device" if var.type.ndim else "host")
+                  for var, name in zip(node.inputs[2:], ins[2:])]
+        fn = ctx.bind(f"{op.name}_", functools.partial(_inc_subtensor, op, node))
+        return [f"{outs[0]} = {fn}(cp, {', '.join([x, y] + values)})"]
 
     @lower_cuda.register(Softmax)
     @lower_cuda.register(LogSoftmax)
@@ -584,6 +600,38 @@ def _crossentropy_grad(op, node, cp, g, coding, idx):
     rows = cp.arange(coding.shape[0])
     out[rows, idx] = -g if op.log_input else -g / coding[rows, idx]
     return out
+
+
+def _inc_subtensor(op, node, cp, x, y, *values):
+    """x with x[index] set to or incremented by y (repeated advanced indices accumulate)."""
+    out = x.copy()
+    dtype = node.outputs[0].type.dtype
+    if y.dtype != dtype:
+        y = y.astype(dtype)
+    index = build_index(op.idx_spec, values)
+    if not op.advanced:
+        index += (Ellipsis,)
+    try:
+        op._check_broadcast(node, out, tuple(to_host(i) for i in index), y)
+        if op.set_instead_of_inc:
+            out[index] = y
+        elif op.advanced:
+            _add_at(cp)(out, index, y)
+        else:
+            out[index] += y
+    except IndexError as exc:
+        raise IndexError(f"{op} of {node.inputs[0]} (runtime shape {tuple(x.shape)}): "
+                         f"{exc}") from None
+    return out
+
+
+def _add_at(cp):
+    """``add.at`` (unbuffered: repeated indices accumulate): CuPy's, or cupyx.scatter_add."""
+    at = getattr(getattr(cp, "add", None), "at", None)
+    if at is not None:
+        return at
+    import cupyx
+    return cupyx.scatter_add
 
 
 def _alloc(node, cp, value, *shape):

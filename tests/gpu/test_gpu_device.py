@@ -1,0 +1,228 @@
+"""The CuPy backend on a real GPU: parity with the NumPy backend. Skipped without CuPy or a device.
+
+``benchmarks/gpu_check.sh`` runs these on a GPU machine. Every test takes the
+``cupy`` fixture, which skips with the reason (CuPy missing, or no device).
+
+1. Every row of the scalar-op table, on every dtype combination its rule
+   accepts: all the kernels compiled in ONE module by NVRTC (the
+   ``standalone_cuda`` wrappers, as nvcc compiles them in
+   ``test_kernel_source.py``), run on the device on the sample values, and
+   compared with NumPy (exact rows bit for bit; CUDA's math library within
+   a few units in the last place). Then one function per row through the
+   whole path (``function(..., device='cuda')``, CuPy's ElementwiseKernel).
+2. Random graphs (``tests/rewrite/graph_generator.py``): compiled for the CPU
+   and for 'cuda', with and without rewrites, same results.
+3. Shared variables, inputs from CuPy / DLPack / ``__cuda_array_interface__``,
+   outputs, the MLP step, random streams, errors.
+"""
+
+import numpy as np
+import pytest
+
+import symlab.tensor as T
+from symlab import Mode, function, shared
+from symlab.backends import cupy as backend
+from symlab.backends.cuda_source import NVCC_FLAGS, standalone_cuda
+from symlab.compile.shared import CudaTensorSharedVariable
+from symlab.tensor.elemwise import Elemwise
+from symlab.tensor.scalar_ops import SCALAR_OPS
+
+import parity
+from kernel_harness import row_cases
+
+pytestmark = [pytest.mark.gpu, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
+
+NO_REWRITES = Mode(optimizer=None)
+EXACT_FLOAT_ROWS = {"add", "sub", "mul", "true_div", "int_div", "mod", "neg", "abs", "maximum",
+                    "minimum", "lt", "le", "gt", "ge", "eq", "neq", "sqrt", "sqr", "reciprocal",
+                    "floor", "ceil", "trunc", "round_half_to_even", "round_half_away_from_zero",
+                    "sign", "isnan", "isinf", "clip", "switch", "identity"}
+#: CUDA's documented maximum errors are a few ulp (erfc, pow, the hyperbolics up to ~5).
+ULP_RTOL = {"float32": 8 * 2.0 ** -23, "float64": 16 * 2.0 ** -52}
+
+CASES = row_cases()
+
+
+@pytest.fixture(scope="module")
+def row_module():
+    module, reason = _module_cupy()
+    if module is None:
+        pytest.skip(f"no GPU here: {reason}")
+    return module, module.RawModule(code=standalone_cuda([c.kernel for c in CASES]),
+                                    options=NVCC_FLAGS)
+
+
+def _module_cupy():
+    previous = backend._use_array_module(None)
+    try:
+        reason = backend.unavailable_reason()
+        return (None if reason else backend.require()), reason
+    finally:
+        backend._restore(previous)
+
+
+def _launch(cp, module, kernel, inputs):
+    n = inputs[0].size
+    args = [cp.asarray(np.ascontiguousarray(a, dtype=d)) for a, (d, _) in
+            zip(inputs, kernel.inputs)]
+    out = cp.empty(n, dtype=kernel.output[0])
+    if n:
+        fn = module.get_function(kernel.name)
+        threads = 128
+        fn(((n + threads - 1) // threads,), (threads,), (*args, out, np.int64(n)))
+    return cp.asnumpy(out)
+
+
+@pytest.mark.parametrize("row_name", list(SCALAR_OPS))
+def test_every_rows_kernels_on_the_device_match_numpy(row_module, row_name):
+    cp, module = row_module
+    problems = []
+    for case in (c for c in CASES if c.row.name == row_name):
+        got = _launch(cp, module, case.kernel, case.inputs)
+        want = case.node.op.perform(case.node, case.inputs)[0]
+        problems += _compare(case, got, want)
+    assert not problems, "\n".join(problems[:20])
+
+
+def _compare(case, got, want):
+    if got.dtype != want.dtype:
+        return [f"{case.id}: {got.dtype} where NumPy gives {want.dtype}"]
+    if want.dtype.kind != "f":
+        bad = np.flatnonzero(got != want)
+    else:
+        same = (got == want) | (np.isnan(got) & np.isnan(want))
+        if case.row.name in EXACT_FLOAT_ROWS:
+            ok = same
+        else:
+            rtol = ULP_RTOL[str(want.dtype)] * (25 if case.row.name in ("erf", "erfc") else 1)
+            tiny = np.finfo(want.dtype).tiny * 4
+            with np.errstate(all="ignore"):
+                near = np.abs(got.astype("float64") - want) <= rtol * np.abs(want) + tiny
+            ok = same | (np.isfinite(got) & np.isfinite(want) & near)
+        bad = np.flatnonzero(~ok)
+    return [f"{case.id} at {tuple(x[i] for x in case.inputs)}: device {got[i]!r}, "
+            f"NumPy {want[i]!r}" for i in bad[:5]]
+
+
+@pytest.mark.parametrize("row_name", list(SCALAR_OPS))
+def test_every_row_through_function_on_cuda_matches_the_cpu(cupy, row_name):
+    row = SCALAR_OPS[row_name]
+    done = 0
+    for case in (c for c in CASES if c.row is row):
+        if done == 2:
+            break
+        if len(set(case.dtypes)) > 1 and done:
+            continue
+        variables = [T.TensorType(d, (None,))(f"x{k}") for k, d in enumerate(case.dtypes)]
+        out = Elemwise(row)(*variables)
+        cpu = function(variables, out, mode=NO_REWRITES)
+        gpu = function(variables, out, mode=NO_REWRITES, device="cuda")
+        want = cpu(*case.inputs)
+        got = gpu(*[cupy.asarray(v) for v in case.inputs])
+        assert isinstance(got, cupy.ndarray)
+        problems = _compare(case, cupy.asnumpy(got), want)
+        assert not problems, "\n".join(problems[:10]) + "\n" + gpu.source
+        done += 1
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_graphs_agree_on_the_cpu_and_on_the_gpu(cupy, seed):
+    (_, case), = parity.cases([seed])
+    for mode in ("FAST_RUN", NO_REWRITES):
+        problems, f = parity.check_case(case, mode, backend.to_host)
+        assert not problems, "\n".join(problems) + "\n\n" + case.describe() + "\n\n" + f.source
+
+
+def test_shared_variables_live_on_the_device_and_updates_stay_there(cupy):
+    w = shared(np.arange(4.0, dtype="float32"), name="w", device="cuda")
+    assert isinstance(w, CudaTensorSharedVariable)
+    assert isinstance(w.get_value(), np.ndarray)
+    assert isinstance(w.get_value(return_cupy=True), cupy.ndarray)
+    before = w.get_value(return_cupy=True, borrow=True)
+    f = function([], w.sum(), updates=[(w, w * 2)], device="cuda")
+    total = f()
+    assert isinstance(total, cupy.ndarray) and float(total) == 6.0
+    after = w.get_value(return_cupy=True, borrow=True)
+    assert isinstance(after, cupy.ndarray)
+    assert w.get_value().tolist() == [0.0, 2.0, 4.0, 6.0]
+    assert before.tolist() == [0.0, 1.0, 2.0, 3.0]       # the old value was not overwritten
+    w.set_value(cupy.ones(4, dtype="float32"))
+    assert w.get_value().tolist() == [1.0] * 4
+    assert shared(cupy.zeros(3), name="z").device == "cuda"   # a CuPy value stays there
+
+
+def test_inputs_from_cupy_dlpack_and_the_cuda_array_interface(cupy):
+    x = T.dvector("x")
+    f = function([x], x * 2, device="cuda", return_numpy=True)
+    data = cupy.arange(3.0)
+    assert f(data).tolist() == [0.0, 2.0, 4.0]
+
+    class Interface:
+        def __init__(self, array):
+            self.__cuda_array_interface__ = array.__cuda_array_interface__
+            self.keep = array
+
+    assert f(Interface(data)).tolist() == [0.0, 2.0, 4.0]
+
+    class DLPack:
+        def __init__(self, array):
+            self.array = array
+
+        def __dlpack__(self, stream=None, **kwargs):
+            return self.array.__dlpack__(stream=stream) if stream is not None \
+                else self.array.__dlpack__()
+
+        def __dlpack_device__(self):
+            return self.array.__dlpack_device__()
+
+    assert f(DLPack(data)).tolist() == [0.0, 2.0, 4.0]
+    assert f(np.arange(3.0)).tolist() == [0.0, 2.0, 4.0]
+    with pytest.raises(TypeError, match="could lose precision"):
+        function([T.fvector("y")], T.fvector("y") + 0, device="cuda",
+                 on_unused_input="ignore")(data)
+
+
+def test_the_mlp_step_matches_numpy_by_hand(cupy):
+    import sys
+    import pathlib
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "benchmarks"))
+    import bench_mlp
+    params, batches = bench_mlp.make_problem()
+    x, y = T.fmatrix("x"), T.ivector("y")
+    w1, b1, w2, b2 = [shared(p.copy(), name=n, device="cuda")
+                      for p, n in zip(params, ("W1", "b1", "W2", "b2"))]
+    hidden = T.tanh(T.dot(x, w1) + b1)
+    p = T.nnet.softmax(T.dot(hidden, w2) + b2)
+    cost = T.nnet.categorical_crossentropy(p, y).mean()
+    grads = T.grad(cost, [w1, b1, w2, b2])
+    step = function([x, y], cost, updates=[(v, v - bench_mlp.RATE * g)
+                                           for v, g in zip((w1, b1, w2, b2), grads)],
+                    device="cuda", return_numpy=True)
+    assert "# on the host" not in step.source
+    by_hand = bench_mlp.NumpyMLP(params)
+    for k in range(3):
+        xb, yb = batches[k]
+        np.testing.assert_allclose(step(xb, yb), by_hand.step(xb, yb), rtol=1e-5)
+    for var, ref in zip((w1, b1, w2, b2), by_hand.params):
+        np.testing.assert_allclose(var.get_value(), ref, rtol=1e-4, atol=1e-6)
+
+
+def test_random_streams_draw_reproducibly_on_cuda(cupy):
+    from symlab.tensor.shared_randomstreams import RandomStreams
+    srng = RandomStreams(seed=123)
+    u = srng.uniform((5,))
+    f = function([], u * 1, device="cuda", return_numpy=True)
+    first = f()
+    second = f()
+    assert first.tolist() != second.tolist()
+    srng.seed(123)
+    assert f().tolist() == first.tolist()
+    assert f().tolist() == second.tolist()
+
+
+def test_an_error_on_the_gpu_names_the_node(cupy):
+    x, i = T.dvector("x"), T.lscalar("i")
+    f = function([x, i], x[i] * 2, device="cuda")
+    with pytest.raises(IndexError, match="subtensor"):
+        f(np.arange(3.0), 7)
+    assert f.last_failure is not None
