@@ -92,9 +92,9 @@ import numpy as np
 __all__ = ["run_blocked", "settings", "threads", "threads_from", "Settings", "ENABLED",
            "BLOCK_ELEMENTS", "MIN_WORK", "MIN_ELEMENTS", "MIN_THREAD_ELEMENTS"]
 
-#: Blocked kernels are generated (``SYMLAB_BLOCKED=1`` or ``0`` overrides). Off by default:
-#: the generated source then stays the straight code, line for line.
-ENABLED = False
+#: Blocked kernels are generated for large nodes (``SYMLAB_BLOCKED=0`` turns them off, and the
+#: generated source is then the straight code, line for line).
+ENABLED = True
 #: Elements per block.
 BLOCK_ELEMENTS = 65536
 #: Threads share a kernel's blocks from this much work on (elements x steps); a kernel

@@ -146,7 +146,11 @@ def _special(name, fallback):
 
 
 def _sigmoid_numpy(x):
-    return np.exp(-np.logaddexp(0, -x))
+    # 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, through e = exp(-|x|) <= 1:
+    # no overflow, relative error of a few ulps everywhere, one exp.
+    e = np.exp(-np.abs(x))
+    s = 1 / (1 + e)
+    return np.where(x >= 0, s, e * s)
 
 
 _erf_vec = np.vectorize(math.erf, otypes=["float64"])
@@ -290,7 +294,7 @@ _ROWS = [
     _row("arcsinh",     1, np.arcsinh,           "asinh({0})",                    "float"),
     _row("arccosh",     1, np.arccosh,           "acosh({0})",                    "float"),
     _row("arctanh",     1, np.arctanh,           "atanh({0})",                    "float"),
-    _row("sigmoid",     1, _special("expit", _sigmoid_numpy), "sl_sigmoid({0})",  "real_float"),
+    _row("sigmoid",     1, _sigmoid_numpy,         "sl_sigmoid({0})",            "real_float"),
     _row("softplus",    1, lambda x: np.logaddexp(0, x), "sl_softplus({0})",      "real_float"),
     _row("erf",         1, _special("erf", _erf_numpy), "erf({0})",               "real_float"),
     _row("erfc",        1, _special("erfc", _erfc_numpy), "erfc({0})",            "real_float"),

@@ -45,7 +45,8 @@ def test_outputs_are_never_fused_away():
     assert [v.owner.op.name for v in new] == ["exp", "mul"]
 
 
-def test_the_fused_kernel_is_one_block_reusing_its_temporaries():
+def test_the_fused_kernel_is_one_block_reusing_its_temporaries(monkeypatch):
+    monkeypatch.setenv("SYMLAB_BLOCKED", "0")    # the straight code (large arrays: blocked)
     f = function([M], T.exp(-M) * 2 + T.sqrt(M))
     assert f.trace.rewrite_names()[-1] == "fuse_elementwise"
     body = f.source.splitlines()[1:-1]
@@ -156,7 +157,8 @@ def test_updates_do_not_overwrite_a_value_the_user_holds():
     np.testing.assert_allclose(s.get_value(), np.tanh(np.array([1.0, 2.0]) + 1), rtol=1e-15)
 
 
-def test_inplace_can_be_excluded_and_the_source_then_has_no_out_argument():
+def test_inplace_can_be_excluded_and_the_source_then_has_no_out_argument(monkeypatch):
+    monkeypatch.setenv("SYMLAB_BLOCKED", "0")    # a blocked kernel writes its blocks with out=
     f = function([M, W, b], T.tanh(T.dot(M, W) + b), mode=Mode(exclude=["inplace"]))
     assert "inplace_elemwise" not in f.trace.rewrite_names()
     g = function([x], T.exp(x), mode=Mode(exclude=["fuse_elementwise", "inplace"]))
