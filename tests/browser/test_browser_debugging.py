@@ -12,9 +12,9 @@ the page: the classes and data attributes of extension/README.md's contract.
 
 import json
 import re
-import time
 
 import pytest
+from page import wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -83,14 +83,6 @@ def _printed(nb, cell, key):
     match = re.search(rf"^{key}=(.*)$", text, re.M)
     assert match, f"no {key}= line in cell {cell}'s output: {text!r}"
     return json.loads(match.group(1))
-
-
-def _wait_until(what, condition, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def _ids(locator):

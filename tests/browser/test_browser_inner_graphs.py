@@ -15,10 +15,14 @@ contract, the SVG labels Graphviz drew. Screenshots go to ``screenshot_dir``; ru
 
 import json
 import re
-import time
-import urllib.request
 
 import pytest
+from page import (
+    api as _api,
+    labels as _labels,
+    node_ids as _ids,
+    wait_step as _wait_step,
+    wait_until as _wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -58,27 +62,6 @@ C_SETUP, C_SCAN_DOC, C_SCAN, C_IFELSE_DOC, C_IFELSE = range(len(CELLS))
 
 
 # ------------------------------------------------------------------ helpers
-
-def _wait_until(what, condition, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
-def _labels(panel):
-    return panel.locator("svg.symlab-graph-svg g.node text").all_text_contents()
-
-
-def _ids(panel, cls):
-    return {int(i) for i in panel.locator(f"g.node.{cls}").evaluate_all(
-        "els => els.map(e => e.getAttribute('data-node-id'))")}
-
-
-def _wait_step(view, step):
-    _wait_until(f"step {step}", lambda: view.get_attribute("data-step") == str(step))
-
 
 def _holder(doc, op, graph="after"):
     """The entry of the node of ``doc[graph]`` whose op is ``op`` and that holds graphs."""
@@ -353,11 +336,6 @@ def _saved_payloads():
     broken = {MIME_TYPE: doc, "text/plain": "a scan whose step graph has no before"}
     return MIME_TYPE, {"rnn": rnn("x", "rnn"), "choose": choose,
                        "hostile": rnn(HOSTILE, HOSTILE_FUNCTION), "broken": broken}
-
-
-def _api(lab, path):
-    with urllib.request.urlopen(lab.url(path), timeout=10) as response:
-        return json.loads(response.read())
 
 
 class Saved:

@@ -13,10 +13,14 @@ their paths.
 """
 
 import json
-import time
-import urllib.request
 
 import pytest
+from page import (
+    api as _api,
+    labels as _labels,
+    node_ids as _ids,
+    wait_step as _wait_step,
+    wait_until as _wait_until)
 
 import symlab.tensor as T
 from symlab import function
@@ -106,19 +110,6 @@ def _notebook(payloads):
             "nbformat": 4, "nbformat_minor": 5}
 
 
-def _api(lab, path):
-    with urllib.request.urlopen(lab.url(path), timeout=10) as response:
-        return json.loads(response.read())
-
-
-def _wait_until(what, condition, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
 class SavedPage:
     """The notebook open with no kernel: ``page``, ``payloads``, ``kernels_before``."""
 
@@ -164,19 +155,6 @@ def saved(lab, browser):
         yield nb
     finally:
         context.close()
-
-
-def _labels(panel):
-    return panel.locator("svg.symlab-graph-svg g.node text").all_text_contents()
-
-
-def _ids(panel, cls):
-    return {int(i) for i in panel.locator(f"g.node.{cls}").evaluate_all(
-        "els => els.map(e => e.getAttribute('data-node-id'))")}
-
-
-def _wait_step(view, step):
-    _wait_until(f"step {step}", lambda: view.get_attribute("data-step") == str(step))
 
 
 def _no_kernel(lab, nb):

@@ -12,6 +12,7 @@ import json
 import time
 
 import pytest
+from page import wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -113,13 +114,6 @@ NOTEBOOK7 = [
 ]
 
 
-def _wait_for(what, condition, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def test_notebook_7_shows_and_drives_the_widgets(new_notebook_page, shoot):
     nb = new_notebook_page("notebook7.ipynb", NOTEBOOK7, app="notebook")
     page = nb.page
@@ -136,25 +130,25 @@ def test_notebook_7_shows_and_drives_the_widgets(new_notebook_page, shoot):
     view.locator(".symlab-graph-title").click()
     for key, step in (("Home", "0"), ("ArrowRight", "1"), ("ArrowLeft", "0")):
         page.keyboard.press(key)
-        _wait_for(f"step {step} after {key}", lambda: view.get_attribute("data-step") == step)
+        _wait_until(f"step {step} after {key}", lambda: view.get_attribute("data-step") == step)
     # The inspector refreshes after a call.
     row = nb.cell(4).locator("tr.symlab-shared-row[data-name='w']")
     row.wait_for()
     nb.run_new_cell("g([1, 2, 3])")
-    _wait_for("the inspector's max to show 3",
+    _wait_until("the inspector's max to show 3",
               lambda: row.locator("td.symlab-shared-max").inner_text().strip() == "3")
     # The stepper draws and goes back to the same numbers.
     stepper = nb.cell(5).locator(".symlab-rng-stepper")
     start = int(stepper.get_attribute("data-position"))
     values = stepper.locator(".symlab-rng-values .symlab-rng-value")
     stepper.locator(".symlab-rng-draw").click()
-    _wait_for("the first draw", lambda: stepper.get_attribute("data-position") == str(start + 1))
+    _wait_until("the first draw", lambda: stepper.get_attribute("data-position") == str(start + 1))
     first = values.all_text_contents()
     stepper.locator(".symlab-rng-draw").click()
-    _wait_for("the second draw", lambda: stepper.get_attribute("data-position") == str(start + 2))
+    _wait_until("the second draw", lambda: stepper.get_attribute("data-position") == str(start + 2))
     assert values.all_text_contents() != first
     stepper.locator(".symlab-rng-back").click()
-    _wait_for("back", lambda: stepper.get_attribute("data-position") == str(start + 1))
+    _wait_until("back", lambda: stepper.get_attribute("data-position") == str(start + 1))
     assert values.all_text_contents() == first and len(first) == 3
     errors = page.locator(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"

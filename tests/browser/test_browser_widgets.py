@@ -16,6 +16,11 @@ import re
 import time
 
 import pytest
+from page import (
+    labels as _labels,
+    node_ids as _ids,
+    wait_step as _wait_step,
+    wait_until as _wait_until)
 
 
 pytestmark = pytest.mark.browser
@@ -78,16 +83,6 @@ def widgets_page(new_notebook_page):
     return nb
 
 
-def _labels(panel):
-    """The texts of the node boxes Graphviz drew in one panel."""
-    return panel.locator("svg.symlab-graph-svg g.node text").all_text_contents()
-
-
-def _ids(panel, cls):
-    return {int(i) for i in panel.locator(f"g.node.{cls}").evaluate_all(
-        "els => els.map(e => e.getAttribute('data-node-id'))")}
-
-
 def _events(nb):
     """The trace's events, as the kernel's own ``to_json(f)`` printed them."""
     text = "\n".join(nb.output_text(C_EVENTS))
@@ -96,21 +91,8 @@ def _events(nb):
     return json.loads(match.group(1))
 
 
-def _wait_until(what, condition, timeout=60):
-    """Poll ``condition()`` (which re-reads the page through locators) until it is true."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
 def _wait_text(locator, text):
     _wait_until(f"{locator} to show {text!r}", lambda: locator.inner_text().strip() == text)
-
-
-def _wait_step(view, step):
-    _wait_until(f"step {step}", lambda: view.get_attribute("data-step") == str(step))
 
 
 def test_graph_before_after_and_stepping(widgets_page, shoot):
