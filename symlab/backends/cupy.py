@@ -375,7 +375,7 @@ def _lower_elementwise(op, node, ins, outs, ctx):
     lines = [f"# {op.name}", f"{out} = {call}"]
     checks = _broadcast_checks(node, ins, out)
     if checks or target:
-        fail = ctx.bind("bcast_error_", functools.partial(_raise_broadcast, node))
+        fail = ctx.bind("bcast_error_", functools.partial(_broadcast_failure, node))
         values = f"({', '.join(ins)},)"
         if target and len(node.inputs) > 1:
             lines = (lines[:1] + ["try:", f"    {lines[1]}", "except ValueError:",
@@ -646,8 +646,25 @@ def _alloc(node, cp, value, *shape):
         raise ValueError(f"alloc: cannot broadcast the value {node.inputs[0]} of shape "
                          f"{tuple(value.shape)} to the shape {shape}") from None
     from symlab.tensor.elemwise import check_runtime_broadcast
-    check_runtime_broadcast(node, [value] + list(shape), shape)
+    check_runtime_broadcast(node, [_Shaped(value)] + list(shape), shape)
     return out
+
+
+class _Shaped:
+    """Only the shape of a device array: what the broadcast checks read (``np.shape``
+    of a CuPy array would ask CuPy through ``__array_function__``)."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, value):
+        self.shape = tuple(np.shape(value)) if isinstance(value, (np.ndarray, np.generic)) \
+            else tuple(getattr(value, "shape", ()))
+
+
+def _broadcast_failure(node, values, out):
+    """``numpy_backend._raise_broadcast`` on the shapes of device values."""
+    return _raise_broadcast(node, [_Shaped(v) for v in values],
+                            None if out is None else _Shaped(out))
 
 
 # ---------------------------------------------------------------- host fallback
