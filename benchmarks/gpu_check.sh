@@ -63,17 +63,17 @@ fi
 
 # 1. tests/gpu: the device tests (every row of the table on the device, random graphs on the
 #    CPU and on cuda, shared variables, inputs, the MLP step...), and the CPU-side ones.
-stage gpu-tests 300 "$PY" -m pytest tests/gpu -q -p no:cacheprovider -rs --maxfail=30
+stage gpu-tests 220 "$PY" -m pytest tests/gpu -q -p no:cacheprovider -rs --maxfail=30
 
 # 2. The core suite with CuPy and the GPU present (the browser tests need Chromium: left out).
 IGNORE=()
 "$PY" -c "import scipy" 2>/dev/null || IGNORE+=(--ignore=tests/tensor/test_conv.py)
-stage core-tests 240 "$PY" -m pytest tests -m "not browser" -q -p no:cacheprovider \
+stage core-tests 120 "$PY" -m pytest tests -m "not browser" -q -p no:cacheprovider \
     --ignore=tests/gpu "${IGNORE[@]}"
 
 # 3. The benchmarks: logistic (fused kernel vs CuPy by hand, GB/s vs the copy bandwidth),
 #    the MLP step, the per-call overhead.
-stage benchmarks 240 "$PY" benchmarks/bench_gpu.py --json "$LOGS/bench_gpu.json"
+stage benchmarks 140 "$PY" benchmarks/bench_gpu.py --json "$LOGS/bench_gpu.json"
 
 echo
 echo "==== summary"

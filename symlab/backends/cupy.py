@@ -37,7 +37,7 @@ from symlab.graph.basic import Constant
 from symlab.tensor.elemwise import DimShuffle, Elemwise
 from symlab.tensor.fused import FusedElemwise
 from symlab.tensor.linalg import Dot, MatMul, TensorDot
-from symlab.tensor.reduction import REDUCTIONS, Reduce
+from symlab.tensor.reduction import Reduce
 from symlab.tensor.shape import Reshape, Shape
 from symlab.tensor.subtensor import AdvancedSubtensor, Subtensor, build_index
 from symlab.tensor.type import TensorType, upcast
