@@ -250,10 +250,15 @@ _helper(
     floats="""__device__ inline bool sl_isinf(T x) { return isinf(x); }
 """)
 
-# 1 / (1 + e^-x): e^-x overflows to inf for very negative x, and 1 / inf = 0.
+# NumPy backend's formula: e = exp(-|x|) <= 1 never overflows; 1 / (1 + e) for x >= 0,
+# e / (1 + e) below (NaN stays NaN).
 _helper(
     "sl_sigmoid",
-    floats="""__device__ inline T sl_sigmoid(T x) { return (T)1 / ((T)1 + exp(-x)); }
+    floats="""__device__ inline T sl_sigmoid(T x) {
+    T e = exp(-fabs(x));
+    T s = (T)1 / ((T)1 + e);
+    return x >= 0 ? s : e * s;
+}
 """)
 
 # log(1 + e^x) = max(x, 0) + log1p(e^-|x|), never overflowing (NumPy's logaddexp(0, x)).
