@@ -142,15 +142,15 @@ def _special(name, fallback):
         return impl(*args)
 
     call.__name__ = name
+    call.fallback = fallback      # same dtypes: natural_dtype probes it instead
     return call
 
 
 def _sigmoid_numpy(x):
-    # 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, through e = exp(-|x|) <= 1:
-    # no overflow, relative error of a few ulps everywhere, one exp.
-    e = np.exp(-np.abs(x))
-    s = 1 / (1 + e)
-    return np.where(x >= 0, s, e * s)
+    # What SciPy's expit computes (and the blocked kernels): 1 / (1 + exp(-x)), 0 where
+    # exp(-x) overflows.
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(np.negative(x)))
 
 
 _erf_vec = np.vectorize(math.erf, otypes=["float64"])
@@ -294,7 +294,7 @@ _ROWS = [
     _row("arcsinh",     1, np.arcsinh,           "asinh({0})",                    "float"),
     _row("arccosh",     1, np.arccosh,           "acosh({0})",                    "float"),
     _row("arctanh",     1, np.arctanh,           "atanh({0})",                    "float"),
-    _row("sigmoid",     1, _sigmoid_numpy,         "sl_sigmoid({0})",            "real_float"),
+    _row("sigmoid",     1, _special("expit", _sigmoid_numpy), "sl_sigmoid({0})",  "real_float"),
     _row("softplus",    1, lambda x: np.logaddexp(0, x), "sl_softplus({0})",      "real_float"),
     _row("erf",         1, _special("erf", _erf_numpy), "erf({0})",               "real_float"),
     _row("erfc",        1, _special("erfc", _erfc_numpy), "erfc({0})",            "real_float"),
