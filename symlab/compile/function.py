@@ -404,7 +404,10 @@ class Function:
                     scalar = float
                 elif kind in "iu":
                     scalar = int
-            self._fast.append((t.numpy_dtype, t.ndim, scalar) if plain else None)
+            # A NumPy scalar of exactly the input's dtype (np.float64 for float64) converts
+            # exactly too; it is fast[3] (for 0-d inputs only).
+            exact = t.numpy_dtype.type if plain and t.ndim == 0 else None
+            self._fast.append((t.numpy_dtype, t.ndim, scalar, exact) if plain else None)
         self.trust_input = False
 
     def _bind(self, args, kwargs):
@@ -448,7 +451,7 @@ class Function:
                         if value.dtype is fast[0] and value.ndim == fast[1]:
                             values.append(value)
                             continue
-                    elif kind is fast[2]:
+                    elif kind is fast[2] or kind is fast[3]:
                         try:
                             values.append(np.array(value, fast[0]))
                             continue
