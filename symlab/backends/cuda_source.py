@@ -250,14 +250,12 @@ _helper(
     floats="""__device__ inline bool sl_isinf(T x) { return isinf(x); }
 """)
 
-# NumPy backend's formula: e = exp(-|x|) <= 1 never overflows; 1 / (1 + e) for x >= 0,
-# e / (1 + e) below (NaN stays NaN).
+# What the CPU computes (SciPy's expit, the NumPy twin, the blocked kernels): 1 / (1 + e^-x),
+# 0 where e^-x overflows to inf (NaN stays NaN).
 _helper(
     "sl_sigmoid",
     floats="""__device__ inline T sl_sigmoid(T x) {
-    T e = exp(-fabs(x));
-    T s = (T)1 / ((T)1 + e);
-    return x >= 0 ? s : e * s;
+    return (T)1 / ((T)1 + exp(-x));
 }
 """)
 

@@ -32,7 +32,8 @@ import time
 import numpy as np
 
 from symlab.backends.cuda_source import NVCC_FLAGS, kernel_for, kernel_inputs
-from symlab.backends.numpy_backend import Lowered, _broadcast_checks, _raise_broadcast
+from symlab.backends.numpy_backend import (Lowered, _aliased_input, _broadcast_checks,
+                                           _probed, _raise_broadcast)
 from symlab.graph.basic import Constant
 from symlab.tensor.elemwise import DimShuffle, Elemwise
 from symlab.tensor.fused import FusedElemwise
@@ -738,7 +739,7 @@ def generate(fgraph, copy_outputs=(), name="symlab_fn", return_numpy=False, prob
             for var in node.outputs:
                 placement[var] = "host"
         if probe is not None:
-            lines = _probed(k, lines, ins, outs, probe)
+            lines = _probed(k, lines, ins, outs, probe, settle=["_sync()"])
         first = len(body) + 1
         body.extend(lines)
         spans.append((first, len(body)))
@@ -798,27 +799,6 @@ def _results(fgraph, namer, ctx, aliases, roots, copy_outputs, return_numpy, n_o
             expr = f"cp.asarray({expr})"
         results.append(expr)
     return results
-
-
-def _aliased_input(node):
-    """The input whose memory ``node``'s result may share, or None (NumPy backend's rule)."""
-    op = node.op
-    written = op.writes_into(node)
-    if written is not None:
-        return node.inputs[written]
-    if node.inputs and (op.view_of_input or (isinstance(op, Elemwise)
-                                             and not op.output_is_fresh(node))):
-        return node.inputs[0]
-    return None
-
-
-def _probed(k, lines, ins, outs, probe):
-    if probe.times is not None:
-        lines = ["_t = _clock()"] + lines + ["_sync()", f"_times[{k}] += _clock() - _t"]
-    if probe.after_node is not None:
-        lines = lines + [f"_after_node({k}, ({''.join(n + ', ' for n in ins)}), "
-                         f"({''.join(n + ', ' for n in outs)}))"]
-    return lines
 
 
 def _header(ctx):

@@ -583,10 +583,13 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
     return Lowered(env[name], source, env, nodes, spans, input_names, filename, kernel_spans)
 
 
-def _probed(k, lines, ins, outs, probe):
-    """``lines`` of node ``k`` with the probe's timing and call around them."""
+def _probed(k, lines, ins, outs, probe, settle=()):
+    """``lines`` of node ``k`` with the probe's timing and call around them.
+
+    ``settle``: lines run before the clock stops (the CuPy backend waits for the device).
+    """
     if probe.times is not None:
-        lines = ["_t = _clock()"] + lines + [f"_times[{k}] += _clock() - _t"]
+        lines = ["_t = _clock()"] + lines + list(settle) + [f"_times[{k}] += _clock() - _t"]
     if probe.after_node is not None:
         lines = lines + [f"_after_node({k}, ({''.join(n + ', ' for n in ins)}), "
                          f"({''.join(n + ', ' for n in outs)}))"]
