@@ -38,3 +38,36 @@ def api(lab, path):
     """GET a JupyterLab REST path (with the lab's token); the decoded JSON."""
     with urllib.request.urlopen(lab.url(path), timeout=10) as response:
         return json.loads(response.read())
+
+
+def javascript_links(page):
+    """Every attribute of the page that would follow a ``javascript:`` address."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
+              .filter(a => /^(href|xlink:href|src|action|formaction)$/i.test(a.name)
+                           && /javascript:/i.test(a.value))
+              .map(a => e.tagName + ' ' + a.name + '=' + a.value))""")
+
+
+def check_names_stay_text(page, view, names, forbidden="img, a, script, foreignObject, iframe"):
+    """The hostile ``names`` of ``view``'s graph show as text and make no live element.
+
+    ``names[0]`` must be an input's name holding ``onerror``: its details are opened.
+    """
+    assert page.evaluate("() => typeof window.__x") == "undefined"
+    assert view.locator(forbidden).count() == 0
+    assert page.locator("img[onerror], img[src='x']").count() == 0
+    assert javascript_links(page) == []
+    for side in ("before", "after"):
+        drawn = labels(view.locator(f".symlab-graph-{side}"))
+        for name in names:
+            assert name in drawn, (side, name, drawn)
+    # The details of a node show the name as text too.
+    node = view.locator(".symlab-graph-before g.node.symlab-kind-input").filter(
+        has_text="onerror").first
+    node.click()
+    details = view.locator(".symlab-node-details")
+    details.wait_for()
+    assert details.locator("dd.symlab-detail-name").inner_text() == names[0]
+    assert view.locator("img").count() == 0
+    assert page.evaluate("() => typeof window.__x") == "undefined"
