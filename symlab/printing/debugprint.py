@@ -101,7 +101,9 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
     ``file``: a writable stream (default stdout), or ``'str'`` to return the
     text instead of printing it. ``ids``: 'CHAR' (A, B, ...), 'id' (symlab's
     stable node ids), or '' (no tags). ``depth``: how many levels to print
-    (-1: all). Returns the text when ``file='str'``, otherwise ``file``.
+    (-1: all). Returns the text when ``file='str'``, ``file`` when one was
+    given, and None when printing to stdout (as Theano did, so a notebook cell
+    ending in ``dprint(f)`` shows the tree and nothing after it).
     """
     outputs, order, notes = graph_of(obj)
     tags = {}
@@ -162,9 +164,8 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
     text = "\n".join(lines) + "\n"
     if file == "str":
         return text
-    stream = sys.stdout if file is None else file
-    stream.write(text)
-    return stream
+    (sys.stdout if file is None else file).write(text)
+    return file
 
 
 def debugprint_text(obj, **kwargs):

@@ -25,6 +25,15 @@ def test_debugprint_layout_of_a_variable():
     assert debugprint(z, file="str") == expected
 
 
+def test_debugprint_returns_what_theano_returned(capsys):
+    x = T.dscalar("x")
+    assert debugprint(T.exp(x)) is None  # printed to stdout: nothing to echo in a notebook cell
+    assert capsys.readouterr().out == "exp [id A]\n |x [id B]\n"
+    stream = io.StringIO()
+    assert debugprint(T.exp(x), file=stream) is stream
+    assert stream.getvalue() == "exp [id A]\n |x [id B]\n"
+
+
 def test_debugprint_prints_a_repeated_subgraph_once():
     x = T.dvector("x")
     a = T.exp(x)
