@@ -102,10 +102,11 @@ class _Namer:
 class _Context:
     """What ``lower_node`` implementations use: the environment and name helpers."""
 
-    def __init__(self, env, blocking=None):
+    def __init__(self, env, blocking=None, kept=None):
         self.env = env
         self._count = 0
         self.blocking = blocking   # blocked.Settings, or None: no blocked kernels
+        self.kept = kept or {}     # variable -> slot of the output buffer kept between calls
         self.kernels = []          # the source lines of each block function, in order
         self.flat = False          # True while writing a block function
 
@@ -452,6 +453,10 @@ def _blocked_or(node, ins, out, lines, ctx):
         checks += [f"not np.may_share_memory({target}, {name})"
                    for name in sliced if name != target]
         buffer = target
+    elif node.outputs[0] in ctx.kept:
+        ctx.env["_kept_buffer"] = _kept_buffer
+        buffer = (f"_kept_buffer(_kept, {ctx.kept[node.outputs[0]]}, {first}.shape, "
+                  f"{str(node.outputs[0].type.dtype)!r}, {', '.join(params)})")
     else:
         buffer = f"np.empty({first}.shape, {str(node.outputs[0].type.dtype)!r})"
     ctx.env["_run_blocked"] = blocked.run_blocked
@@ -460,6 +465,16 @@ def _blocked_or(node, ins, out, lines, ctx):
             f"block={config.block_elements}, threads_from={threaded})")
     return ([f"if {' and '.join(checks)}:", f"    {call}", "else:"]
             + [f"    {line}" for line in lines])
+
+
+def _kept_buffer(kept, slot, shape, dtype, *inputs):
+    """The buffer ``kept[slot]`` of an earlier call, if it has ``shape`` and shares no memory
+    with ``inputs``; else a new one, kept in its place (``lower``'s ``keep_buffers``)."""
+    buffer = kept[slot]
+    if buffer is None or buffer.shape != shape or any(
+            np.may_share_memory(buffer, x) for x in inputs):
+        buffer = kept[slot] = np.empty(shape, dtype)
+    return buffer
 
 
 def _dead_buffer(inner, owned, readers, names):
@@ -508,16 +523,35 @@ def _raise_broadcast(node, values, out):
     raise AssertionError("unreachable: a broadcast check failed without an error")
 
 
-def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None):
+def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None,
+          keep_buffers=()):
     """Lower ``fgraph`` to a Python function of its inputs returning a tuple of outputs.
 
     ``fgraph.inputs`` become the parameters, in order. ``copy_outputs`` lists
     output positions whose value must not alias an input, shared value or
     constant (they are copied when they might). 0-d outputs are returned as
     0-d ndarrays. ``probe`` (a ``Probe``) instruments every node.
+
+    ``keep_buffers`` lists output positions whose buffer the function may
+    reuse across calls (``Out(..., borrow=True)``). The reuse happens only
+    where the output is computed by a blocked kernel (``_blocked_or``) that
+    writes into no input, and the variable is no other output of the graph
+    (an update's value, for example): the kernel then writes into the
+    buffer it returned last time (``_kept_buffer``), unless that buffer has
+    another shape or shares memory with one of the kernel's inputs (the
+    caller passed the result back in), in which case a new buffer is made
+    and kept instead. So the array an earlier call returned is overwritten
+    by later calls (as Theano's borrowed outputs are).
     """
     env = {"np": np, "_asarray": np.asarray}
-    ctx = _Context(env, blocked.settings())
+    outputs = list(fgraph.outputs)
+    kept = {}
+    for position in sorted(set(keep_buffers)):
+        var = outputs[position]
+        if var.owner is not None and outputs.count(var) == 1 and position not in copy_outputs:
+            kept[var] = len(kept)
+    env["_kept"] = [None] * len(kept)
+    ctx = _Context(env, blocked.settings(), kept)
     namer = _Namer()
     params = [namer.name(v, "i") for v in fgraph.inputs]
     body = []

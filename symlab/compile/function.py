@@ -220,6 +220,7 @@ class Function:
             else None
         self.last_failure = None
         self._observers = []
+        self._keep = [k for k, o in enumerate(spec.outputs) if o.borrow]
         self._lowered = self._lower(protect, nodes)
         self._fn = self._lowered.fn
         if isinstance(self.mode, NanGuardMode):
@@ -235,7 +236,7 @@ class Function:
         """Lower the optimized graph with the NumPy backend."""
         from symlab.backends.numpy_backend import lower
         return lower(self.fgraph, copy_outputs=protect, name=_identifier(self.name) or "symlab_fn",
-                     probe=self._probe(nodes))
+                     probe=self._probe(nodes), keep_buffers=self._keep)
 
     def _probe(self, nodes):
         """The instrumentation the generated code needs (profile, NanGuardMode), or None."""

@@ -41,7 +41,19 @@ class In:
 
 
 class Out:
-    """An output of a compiled function; ``borrow=True`` lets it alias internal storage."""
+    """An output of a compiled function; ``borrow=True`` lets it alias internal storage.
+
+    With ``borrow=True`` the function may also reuse the output's buffer
+    across calls (Theano's semantics): the array a call returned may be
+    overwritten by a later call. The NumPy backend does so exactly where
+    the output is computed by a blocked elementwise kernel that writes into
+    no input, and the variable is no other output or update of the
+    function; it makes a new buffer (and keeps that one) when the kept one
+    has another shape or shares memory with an input of the kernel (a
+    result passed back in). Calls of one function from several threads at
+    once then share that buffer. A borrowed output never aliases an input
+    or a shared value (such outputs are copied, as without ``borrow``).
+    """
 
     def __init__(self, variable, borrow=False):
         if not isinstance(variable, Variable):

@@ -436,8 +436,10 @@ def test_a_borrowed_output_never_aliases_an_input(tiny_blocks):
     got = f(xv, yv)
     np.testing.assert_allclose(got, np.exp(xv) + yv, rtol=1e-15)
     assert not np.shares_memory(got, xv) and not np.shares_memory(got, yv)
-    again = f(xv, yv)
-    assert not np.shares_memory(got, again)              # a fresh result per call
+    again = f(xv * 2, yv)
+    assert again is got                                  # the buffer is kept between calls
+    np.testing.assert_allclose(again, np.exp(xv * 2) + yv, rtol=1e-15)
+    assert not np.shares_memory(again, yv)
     assert len(tiny_blocks) == 2
 
 
@@ -539,3 +541,55 @@ def test_a_long_chain_on_a_large_vector(clean_env, runs):
         want = np.tanh(want) + 0.5
     np.testing.assert_allclose(f(value), want, rtol=1e-13)
     assert len(runs) == 1
+
+
+# ---------------------------------------------------------------- Out(borrow=True): kept buffers
+
+def _logistic(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_borrowed_output_reuses_its_buffer(tiny_blocks):
+    x = T.dvector("x")
+    f = function([x], Out(T.exp(x) * 2 + 1, borrow=True))
+    a, b = rng().standard_normal(10), rng().standard_normal(10) + 1
+    first = f(a)
+    np.testing.assert_allclose(first, np.exp(a) * 2 + 1, rtol=1e-12)
+    second = f(b)
+    assert second is first                       # the same buffer, overwritten
+    np.testing.assert_allclose(second, np.exp(b) * 2 + 1, rtol=1e-12)
+    assert "_kept_buffer(" in f.source
+
+
+def test_borrowed_buffer_not_reused_when_passed_back_or_reshaped(tiny_blocks):
+    x = T.dvector("x")
+    f = function([x], Out(T.sigmoid(x * 3), borrow=True))
+    a = rng().standard_normal(7)
+    first = f(a)
+    want = _logistic(_logistic(a * 3) * 3)
+    again = f(first)                             # the kept buffer is the input: a new one
+    assert again is not first
+    np.testing.assert_allclose(again, want, rtol=1e-12)
+    longer = f(np.arange(9.0))                   # another shape: a new one
+    assert longer.shape == (9,)
+    np.testing.assert_allclose(longer, _logistic(np.arange(9.0) * 3), rtol=1e-12)
+
+
+def test_unborrowed_outputs_and_updates_get_fresh_buffers(tiny_blocks):
+    from symlab import shared
+    x = T.dvector("x")
+    s = shared(np.zeros(5), name="s")
+    y = T.exp(x) + 1
+    f = function([x], [Out(y, borrow=True), y * 2], updates=[(s, y)])
+    a = rng().standard_normal(5)
+    out1, twice1 = f(a)
+    kept = s.get_value(borrow=True)
+    assert not np.may_share_memory(kept, out1)   # the update is a copy of the borrowed one
+    out2, twice2 = f(a + 1)
+    assert twice2 is not twice1
+    np.testing.assert_allclose(twice1, (np.exp(a) + 1) * 2, rtol=1e-12)
+    np.testing.assert_allclose(kept, np.exp(a) + 1, rtol=1e-12)
+    np.testing.assert_allclose(out2, np.exp(a + 1) + 1, rtol=1e-12)
+    g = function([x], T.exp(x) + 1)              # not borrowed: never kept
+    assert "_kept_buffer(" not in g.source
+    assert g(a) is not g(a)
