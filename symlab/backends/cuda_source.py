@@ -39,7 +39,8 @@ from symlab.tensor.elemwise import Elemwise, natural_dtype
 from symlab.tensor.fused import FusedElemwise
 
 __all__ = ["C_TYPES", "KernelSource", "kernel_for", "kernel_inputs", "loop_dtype", "c_literal",
-           "helper_source", "helpers_called", "standalone_cuda", "standalone_host", "NVCC_FLAGS"]
+           "helper_source", "helpers_called", "register_helper", "standalone_cuda",
+           "standalone_host", "NVCC_FLAGS"]
 
 #: The C type holding each dtype a kernel supports (CuPy's names for them).
 C_TYPES = {
@@ -266,6 +267,21 @@ _helper(
     return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
 }
 """)
+
+
+def register_helper(name, text, requires=()):
+    """Add the helper ``name`` (C source ``text``, one definition, ``__device__ inline``)
+    after the helpers it ``requires``; for kernels written outside this module
+    (``cuda_random``). Returns ``name``."""
+    if not re.fullmatch(r"sl_[a-z0-9_]+", name):
+        raise ValueError(f"register_helper: a helper name is sl_ then lower-case letters, "
+                         f"digits and underscores; got {name!r}")
+    missing = [dep for dep in requires if dep not in _HELPERS]
+    if missing:
+        raise ValueError(f"register_helper: {name} requires unknown helper(s) "
+                         f"{', '.join(missing)}")
+    _HELPERS[name] = (tuple(requires), text)
+    return name
 
 
 def helper_source(names):
@@ -542,6 +558,8 @@ def _pointer_params(kernel):
 def _element_refs(kernel):
     lines = [f"const {C_TYPES[dtype]}& {name} = _p_{name}[_i];" for dtype, name in kernel.inputs]
     lines.append(f"{C_TYPES[kernel.output[0]]}& y = _p_y[_i];")
+    if re.search(r"\bi\b", kernel.body):
+        lines.append("const long long i = _i;    // CuPy's element index")
     return lines
 
 
@@ -554,7 +572,8 @@ def standalone_cuda(kernels):
 
     No CuPy header is needed: each kernel takes one contiguous array per
     parameter (already broadcast) and the element count, and its thread
-    runs the kernel's body on one element, as CuPy's loop does.
+    runs the kernel's body on one element, as CuPy's loop does (a body
+    reading ``i``, CuPy's index of the element, gets it too).
     """
     parts = [helper_source({h for k in kernels for h in k.helpers})]
     for kernel in _distinct(kernels):

@@ -20,9 +20,11 @@ Each op family lowers through ``lower_cuda`` (``functools.singledispatch``):
 elementwise and fused nodes become kernels; reductions call CuPy's; ``dot``,
 ``matmul`` and ``tensordot`` call CuPy's (cuBLAS for floats); dimshuffle,
 reshape and basic indexing make views; softmax, log-softmax and the
-cross-entropies are written with CuPy calls. An op with no device lowering
-runs on the host, its inputs copied down and its tensor outputs copied back
-up, and its lines say so (``# on the host: ...``).
+cross-entropies are written with CuPy calls; a random draw with a device
+kernel (an op with ``device_callable``: ``uniform``, ``normal``) runs the
+``cuda_random`` kernel keyed from its host state. An op with no device
+lowering runs on the host, its inputs copied down and its tensor outputs
+copied back up, and its lines say so (``# on the host: ...``).
 """
 
 import functools
@@ -31,6 +33,7 @@ import time
 
 import numpy as np
 
+from symlab.backends.cuda_random import draw_kernel, launch
 from symlab.backends.cuda_source import NVCC_FLAGS, kernel_for, kernel_inputs
 from symlab.backends.numpy_backend import (Lowered, _aliased_input, _broadcast_checks,
                                            _probed, _raise_broadcast)
@@ -329,6 +332,8 @@ def _place(node, placement):
     """Where ``node`` runs: "host" (its outputs host values) or "device"."""
     if isinstance(node.op, Shape):
         return "host"
+    if _is_draw(node.op) and draw_kernel(node)[0] is not None:
+        return "device"        # even a 0-d draw: a device draw's numbers are not the CPU's
     places = [placement[v] for v in node.inputs if not isinstance(v, Constant)
               and isinstance(v.type, TensorType)]
     if places and all(p == "host" for p in places) and all(_small(o) for o in node.outputs):
@@ -342,7 +347,31 @@ def _place(node, placement):
 def lower_cuda(op, node, ins, outs, ctx):
     """Source lines computing ``outs`` from ``ins`` on the device, or None (no lowering:
     the node runs on the host)."""
+    if _is_draw(op):
+        return _lower_draw(op, node, ins, outs, ctx)
     return None
+
+
+def _is_draw(op):
+    """A random op (``symlab.random.ops.RandomVariable``, above this layer: duck-typed)."""
+    return callable(getattr(op, "device_callable", None))
+
+
+def _lower_draw(op, node, ins, outs, ctx):
+    """The draw as one kernel keyed by two words of the host state (``cuda_random``)."""
+    source, _why = draw_kernel(node)
+    if source is None:
+        return None
+    rng, size, *params = node.inputs
+    args = [ins[0], ctx.value(size, ins[1], "host")]
+    for var, name in zip(params, ins[2:]):
+        by_value = var.type.ndim == 0 and ctx.where(var) in ("host", "constant")
+        args.append(ctx.value(var, name, "host" if by_value else "device"))
+    kernel = ctx.kernel(source)
+    fn = ctx.bind(f"{_safe(op.name)}_",
+                  op.device_callable(node, functools.partial(launch, op.dtype)))
+    return [f"# {op}: on the device, Philox4x64-10 keyed by two words of the host state",
+            f"{outs[0]}, {outs[1]} = {fn}(cp, {kernel}, {', '.join(args)})"]
 
 
 @lower_cuda.register(Elemwise)
@@ -770,6 +799,8 @@ def _fallback_reason(node):
     if isinstance(op, (Elemwise, FusedElemwise)):
         _, why = kernel_for(node)
         return f"no kernel ({why})"
+    if _is_draw(op):
+        return draw_kernel(node)[1]
     return f"{op.name} has no CuPy lowering"
 
 

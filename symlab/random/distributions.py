@@ -13,6 +13,13 @@ A row says everything symlab needs to know about a distribution:
   gives the numbers Theano gave;
 - ``draw_generator``: the same on a ``numpy.random.Generator`` (None: ``draw``
   works on both);
+- ``counter_draw(key, size, *params)`` and ``cuda``: the draw computed
+  counter-based from a key (``symlab/random/philox.py``): in NumPy, and as the
+  CUDA C expression of one element (over the parameters ``a0, a1, ...``, the
+  key words ``key0, key1`` and the element index ``i``), which the CuPy
+  backend makes a kernel of. A row with them draws on the GPU; on the CPU,
+  ``counter_draw`` is used for counter-based states (``kind='philox'``). None:
+  the draw stays on the host on every device;
 - ``added_ndim`` / ``added_shape``: dimensions a draw appends after ``size``
   (one permutation of ``n`` per entry of ``size``: one more dimension).
 
@@ -34,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symlab.random import philox
 from symlab.tensor.variable import as_tensor_variable, constant
 
 __all__ = ["Param", "Distribution", "DISTRIBUTIONS", "get", "register", "sample",
@@ -70,12 +78,20 @@ class Distribution:
     added_ndim: int = 0
     added_shape: object = None
     doc: str = ""
+    counter_draw: object = None
+    cuda: str = None
 
     def draw_on(self, rng):
-        """The draw function for ``rng`` (a RandomState or a Generator)."""
+        """The draw function for ``rng`` (a RandomState or a Generator): counter-based for a
+        counter-based state (``philox.is_counter_based``) when the row has one."""
+        if self.counter_draw is not None and philox.is_counter_based(rng):
+            return self._keyed_draw
         if self.draw_generator is not None and isinstance(rng, np.random.Generator):
             return self.draw_generator
         return self.draw
+
+    def _keyed_draw(self, rng, size, *params):
+        return self.counter_draw(philox.draw_key(rng), size, *params)
 
 
 # ------------------------------------------------------------------ draws
@@ -203,10 +219,12 @@ FLOATX = "floatX"
 
 DISTRIBUTIONS = [
     Distribution("uniform", (Param("low", 0.0), Param("high", 1.0)), FLOATX, _uniform,
-                 doc="Uniform on [low, high): RandomState.uniform(low, high, size)."),
+                 doc="Uniform on [low, high): RandomState.uniform(low, high, size).",
+                 counter_draw=philox.uniform, cuda="sl_philox_uniform(key0, key1, i, a0, a1)"),
     Distribution("normal", (Param("avg", 0.0), Param("std", 1.0)), FLOATX, _normal,
                  doc="Normal of mean avg and standard deviation std: "
-                     "RandomState.normal(avg, std, size)."),
+                     "RandomState.normal(avg, std, size).",
+                 counter_draw=philox.normal, cuda="sl_philox_normal(key0, key1, i, a0, a1)"),
     Distribution("binomial", (Param("n", 1), Param("p", 0.5)), "int64", _binomial,
                  doc="Successes in n trials of probability p: RandomState.binomial(n, p, size)."),
     Distribution("poisson", (Param("lam", 1.0),), "int64", _poisson,
@@ -259,7 +277,7 @@ def batch_shape_of(row, params):
     for spec, value in zip(row.params, params):
         if spec.core_ndim is None:
             continue
-        shape = np.shape(value)
+        shape = tuple(value.shape) if hasattr(value, "shape") else np.shape(value)
         shapes.append(shape[:len(shape) - spec.core_ndim] if spec.core_ndim else shape)
     return np.broadcast_shapes(*shapes) if shapes else ()
 

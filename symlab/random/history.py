@@ -91,8 +91,50 @@ class Draw:
         return values
 
 
-def note_draw(rng_in, rng_out, op, size, params, values):
-    """Called by the random op after each draw: counts it, and keeps its recipe if watched."""
+class DeviceDraw:
+    """What a random op drew on the device at one step: its recipe, never its values.
+
+    Copying the values to the host at every call would cost a transfer and a
+    synchronization; the draw is counter-based instead, so ``redraw`` runs
+    the same kernel again from the state before the step (the same key, the
+    same numbers) and returns a host copy. ``redraw_on(rng, params)``: the
+    device draw, ``to_host`` its copy to NumPy; ``params`` are device copies
+    (or host scalars), kept when they take at most ``MAX_RECORDED_BYTES``.
+    """
+
+    __slots__ = ("distribution", "dtype", "ndim", "size", "params", "shape", "values",
+                 "_redraw_on", "_to_host")
+
+    def __init__(self, op, size, params, shape, redraw_on, to_host):
+        self.distribution = op.distribution
+        self.dtype = op.dtype
+        self.ndim = op.ndim
+        self.size = np.array(size, dtype=np.int64)
+        small = sum(int(getattr(p, "nbytes", 8)) for p in params) <= MAX_RECORDED_BYTES
+        self.params = [p.copy() for p in params] if small else None
+        self.shape = tuple(shape)
+        self.values = None
+        self._redraw_on = redraw_on
+        self._to_host = to_host
+
+    def redraw(self, rng):
+        """Draw the values again on the device from ``rng`` (the state before the step);
+        a NumPy array."""
+        if self.params is None:
+            raise ValueError("its parameters were too large to keep, and device draws are "
+                             "redrawn, never recorded")
+        values = self._to_host(self._redraw_on(rng, self.size, self.params))
+        if values.shape != self.shape:
+            raise AssertionError(f"replay drew shape {values.shape}, recorded {self.shape}")
+        return values
+
+
+def note_draw(rng_in, rng_out, op, size, params, values, device=None):
+    """Called by the random op after each draw: counts it, and keeps its recipe if watched.
+
+    ``device``: for a draw made on the device, ``(redraw_on, to_host)`` (see
+    ``DeviceDraw``); its values stay where they are.
+    """
     global _draws
     _draws += 1
     entry = _tracked_states.get(id(rng_in))
@@ -100,7 +142,9 @@ def note_draw(rng_in, rng_out, op, size, params, values):
         return
     tracker = entry[0]()
     if tracker is not None:
-        tracker._pending = (rng_out, Draw(op, size, params, values))
+        draw = Draw(op, size, params, values) if device is None else \
+            DeviceDraw(op, size, params, values.shape, *device)
+        tracker._pending = (rng_out, draw)
 
 
 class _Record:

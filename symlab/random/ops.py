@@ -11,6 +11,13 @@ computed.
 
 The op is not deterministic (``deterministic = False``): the merge pass
 never merges two draws and constant folding never folds one.
+
+On the GPU, a draw whose row has a CUDA expression (``uniform``, ``normal``)
+runs as a kernel: ``device_callable`` gives the function the CuPy backend
+calls. It copies the state as ``perform`` does, draws the draw's key from
+the copy (``philox.draw_key``: the host state advances by one key per draw)
+and launches the kernel with it; the history keeps the recipe, and replays
+it by running the kernel again.
 """
 
 import numpy as np
@@ -21,7 +28,7 @@ from symlab.compile.shared import GenericSharedVariable, ObjectType
 from symlab.tensor.shape import MakeVector, Shape
 from symlab.tensor.type import TensorType, dtype_kind, upcast
 from symlab.tensor.variable import TensorVariable, as_tensor_variable, constant
-from symlab.random import distributions
+from symlab.random import distributions, philox
 from symlab.random.history import note_draw
 from symlab.random.state import RNG_CLASSES, copy_state
 
@@ -130,6 +137,37 @@ class RandomVariable(Op):
                                                 self.ndim, label=_label(node))
         note_draw(rng, new, self, resolved, params, values)
         return [values, new]
+
+    def device_callable(self, node, launch):
+        """The function the CuPy backend calls to draw ``node`` on the device:
+        ``(cp, kernel, rng, size, *params) -> (values, new state)``.
+
+        ``launch(cp, kernel, key, shape, params)`` (the backend's) runs the
+        kernel of this row's ``cuda`` expression and returns the device
+        values; ``params`` are device arrays or host 0-d arrays. The state is
+        never changed: the key is drawn from a copy, which is returned as the
+        new state (stored only if the whole call succeeds).
+        """
+        row, label = self.row, _label(node)
+
+        def draw(cp, kernel, rng, size, params):
+            resolved = distributions._resolve_size(row, size, params, self.ndim, label)
+            shape = () if resolved is None else resolved
+            philox.check_params(row.name, params, label)
+            new = copy_state(rng)
+            return new, launch(cp, kernel, philox.draw_key(new), shape, params, label)
+
+        def perform_on_device(cp, kernel, rng, size, *params):
+            params = [p if hasattr(p, "shape") else np.asarray(p) for p in params]
+            new, values = draw(cp, kernel, rng, size, params)
+
+            def redraw_on(state, kept_size, kept_params):
+                return draw(cp, kernel, state, kept_size, kept_params)[1]
+
+            note_draw(rng, new, self, size, params, values, device=(redraw_on, cp.asnumpy))
+            return values, new
+
+        return perform_on_device
 
 
 def _label(node):

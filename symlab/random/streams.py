@@ -19,6 +19,14 @@ reproducible).
 states instead, seeded the modern way: the k-th variable gets the k-th
 child of ``numpy.random.SeedSequence(seed)``. Same methods, same history;
 different numbers, and no ``RandomState`` methods (``.seed()``) on the states.
+
+``kind='philox'`` seeds the same way, with ``Generator(Philox)`` states, and
+makes the draws that have a counter-based form (``uniform``, ``normal``)
+counter-based on the CPU too: each takes a key from the state and computes
+what the GPU computes (``symlab/random/philox.py``), so a function gives the
+same ``uniform`` numbers on 'cpu' and on 'cuda' (``normal`` within a few
+units in the last place: the GPU's ``log``/``cos``/``sin``). The other
+draws call the Generator's methods, on the host on either device.
 """
 
 import inspect
@@ -32,8 +40,9 @@ from symlab.random.ops import random_variable, shared_rng
 
 __all__ = ["RandomStreams", "KINDS"]
 
-#: The kinds of state a stream can make.
-KINDS = ("randomstate", "generator")
+#: The kinds of state a stream can make: the bit generator of each kind's Generator states.
+KINDS = ("randomstate", "generator", "philox")
+_BIT_GENERATORS = {"generator": np.random.PCG64, "philox": np.random.Philox}
 
 
 def _stream_method(row):
@@ -72,7 +81,8 @@ class RandomStreams:
 
     Attributes: ``state_updates`` (the ``(state, new state)`` pairs, in
     creation order), ``default_instance_seed``, ``gen_seedgen`` (kind
-    'randomstate') or ``seed_sequence`` (kind 'generator'), ``kind``.
+    'randomstate') or ``seed_sequence`` (kinds 'generator' and 'philox'),
+    ``kind``.
     """
 
     def __init__(self, seed=None, kind="randomstate"):
@@ -95,7 +105,7 @@ class RandomStreams:
         if self.kind == "randomstate":
             return np.random.RandomState(int(self.gen_seedgen.randint(2 ** 30)))
         (child,) = self.seed_sequence.spawn(1)
-        return np.random.Generator(np.random.PCG64(child))
+        return np.random.Generator(_BIT_GENERATORS[self.kind](child))
 
     def seed(self, seed=None):
         """Reseed every variable of the stream from ``seed`` (None: the stream's own seed)."""
@@ -109,7 +119,8 @@ class RandomStreams:
         else:
             children = np.random.SeedSequence(seed).spawn(len(self.state_updates))
             for (old_r, _), child in zip(self.state_updates, children):
-                old_r.set_value(np.random.Generator(np.random.PCG64(child)), borrow=True)
+                old_r.set_value(np.random.Generator(_BIT_GENERATORS[self.kind](child)),
+                                borrow=True)
 
     def updates(self):
         """The ``(state, new state)`` pairs of every variable created, in order."""

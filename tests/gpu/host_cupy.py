@@ -122,9 +122,9 @@ class ElementwiseKernel:
             else:
                 raise TypeError(f"Unsupported type {type(arg)}")
         arrays = [v for v in values if isinstance(v, np.ndarray)]
-        if not arrays:
-            raise ValueError("Loop size is undecided.")
         out = args[nin] if len(args) > nin else None
+        if not arrays and out is None:     # CuPy takes the size from an output array too
+            raise ValueError("Loop size is undecided.")
         shapes = [a.shape for a in arrays] + ([out.shape] if out is not None else [])
         shape = np.broadcast_shapes(*shapes)
         if out is not None:
