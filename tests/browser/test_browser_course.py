@@ -1,0 +1,70 @@
+"""Lesson 4 of the course, opened and run in a real JupyterLab, in English and in Chinese.
+
+The notebook is copied from notebooks/ (notebooks/zh/) with its outputs cleared, opened,
+and run top to bottom; the test then reads what the page shows: the lesson's title, no
+error output anywhere, and the first graph view (``log(1 + exp(x))``) drawing ``log``,
+``exp`` and ``add`` before optimization and ``softplus`` after, with a step bar that walks
+to the last rewrite.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from page import labels, wait_step
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSON = "04-inside-the-optimizer.ipynb"
+
+
+def _title(notebook_path):
+    """The lesson's title: the first line of its first prose cell, without the '# '."""
+    first = json.loads(notebook_path.read_text(encoding="utf-8"))["cells"][0]
+    return "".join(first["source"]).splitlines()[0].lstrip("# ").strip()
+
+
+def _copy_without_outputs(source, target):
+    notebook = json.loads(source.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    notebook["metadata"].pop("widgets", None)
+    target.write_text(json.dumps(notebook, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("language, folder", [("en", "notebooks"), ("zh", "notebooks/zh")])
+def test_lesson_4_runs_and_shows_log1p_exp_before_and_softplus_after(language, folder, lab,
+                                                                      new_notebook_page, shoot):
+    name = f"lesson4-{language}.ipynb"
+    _copy_without_outputs(ROOT / folder / LESSON, lab.root / name)
+    nb = new_notebook_page(name, None)
+    nb.run_all()
+
+    heading = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput h1").first
+    assert heading.inner_text().strip() == _title(ROOT / folder / LESSON)
+    errors = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
+                             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.all_inner_texts()
+    assert nb.page_errors == []
+
+    view = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .symlab-graph-view").first
+    before, after = view.locator(".symlab-graph-before"), view.locator(".symlab-graph-after")
+    for panel in (before, after):
+        panel.locator("svg.symlab-graph-svg").wait_for()
+    view.scroll_into_view_if_needed()
+    slider = view.locator(".symlab-step-slider")
+    steps = int(slider.get_attribute("max"))
+    assert steps > 0
+    wait_step(view, 0)
+    before_labels, after_labels = set(labels(before)), set(labels(after))
+    assert {"log", "exp", "add"} <= before_labels, before_labels
+    assert "softplus" in after_labels and "log" not in after_labels, after_labels
+    shoot(view, f"course-lesson4-{language}-step0")
+
+    slider.fill(str(steps))
+    wait_step(view, steps)
+    assert view.locator(".symlab-step-label").inner_text().strip() == f"step {steps} / {steps}"
+    assert view.locator(".symlab-step-next").is_disabled()
+    shoot(view, f"course-lesson4-{language}-last-step")
