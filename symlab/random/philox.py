@@ -69,11 +69,12 @@ def draw_key(rng):
 
 
 def _key(key):
-    words = np.asarray(key)
-    if words.shape != (KEY_WORDS,) or words.dtype.kind not in "iu":
-        raise ValueError(f"key: expected {KEY_WORDS} unsigned 64-bit words; got "
-                         f"{key!r:.60}")
-    return words.astype(np.uint64)
+    words = list(key) if isinstance(key, (list, tuple, np.ndarray)) else None
+    if words is None or len(words) != KEY_WORDS or not all(
+            isinstance(w, (int, np.integer)) and not isinstance(w, bool) and 0 <= w < 2 ** 64
+            for w in words):
+        raise ValueError(f"key: expected {KEY_WORDS} ints in [0, 2**64); got {key!r:.60}")
+    return np.array([int(w) for w in words], dtype=np.uint64)
 
 
 def raw_words(key, n, counter=0):
@@ -115,8 +116,10 @@ def check_params(distribution, params, label):
     """
     if distribution == "uniform":
         low, high = params
-        span = high - low
-        if not bool(((span - span) == 0).all()):     # inf - inf and NaN are not 0
+        with np.errstate(invalid="ignore"):
+            span = high - low
+            finite = bool(((span - span) == 0).all())     # inf - inf and NaN are not 0
+        if not finite:
             raise OverflowError(f"{label}: high - low must be finite; got low={_shown(low)}, "
                                 f"high={_shown(high)}")
     elif distribution == "normal":
