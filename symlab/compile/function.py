@@ -12,6 +12,8 @@ the failing node, its inputs and the user's lines that created it
 (``symlab.compile.debug``), and kept as ``f.last_failure``.
 """
 
+import functools
+
 import numpy as np
 
 from symlab.graph.basic import Constant, Variable
@@ -229,6 +231,9 @@ class Function:
             self._fn = self.profile.timed(self._fn)
         self._n_out = len(out_vars)
         self._prepare_binding()
+        self._checked_call = self._make_call(trusted=False)
+        self._trusted_call = None
+        self._call = self._checked_call
         for var in self._shared:
             var._register(self, var in self._update_targets)
 
@@ -409,7 +414,25 @@ class Function:
             # exactly too; it is fast[3] (for 0-d inputs only).
             exact = t.numpy_dtype.type if plain and t.ndim == 0 else None
             self._fast.append((t.numpy_dtype, t.ndim, scalar, exact) if plain else None)
-        self.trust_input = False
+        self._trust_input = False
+
+    @property
+    def trust_input(self):
+        """True: calls pass their positional arguments unchecked (see the class docstring)."""
+        return self._trust_input
+
+    @trust_input.setter
+    def trust_input(self, value):
+        self._trust_input = bool(value)
+        if "_checked_call" not in self.__dict__:
+            return                      # still compiling: __init__ sets the call
+        if self._trust_input and self._trusted_call is None:
+            self._trusted_call = self._make_call(trusted=True)
+        self._call = self._trusted_call if self._trust_input else self._checked_call
+
+    def _make_call(self, trusted):
+        """The function a call runs, ``call(function, args, kwargs)`` (``_call_source``)."""
+        return _generated_call(self, trusted)
 
     def _bind(self, args, kwargs):
         n = self._n_inputs
@@ -465,6 +488,10 @@ class Function:
 
     def __call__(self, *args, **kwargs):
         """Compute the outputs for the given inputs, then apply the updates."""
+        return self._call(self, args, kwargs)
+
+    def _generic_call(self, args, kwargs):
+        """A call, step by step: what the generated call (``_call_source``) does at once."""
         values = self._input_values(args, kwargs)
         try:
             results = self._fn(*values)
@@ -603,6 +630,103 @@ _MISSING = _Missing()
 
 def _rebuild_function(spec):
     return _function_class(spec)(spec)
+
+
+# ---------------------------------------------------------------- the generated call
+
+_CALL_CACHE = {}
+
+
+def _convert_input(fast, filt, label, allow, value):
+    """An argument that missed the generated call's exact-ndarray test, checked and converted.
+
+    A Python float (int) for a 0-d float (int) input, or a NumPy scalar of
+    exactly its dtype, converts directly; the rest goes through the type's filter.
+    """
+    if fast is not None:
+        kind = type(value)
+        if kind is np.ndarray:
+            if value.dtype is fast[0] and value.ndim == fast[1]:
+                return value
+        elif kind is fast[2] or kind is fast[3]:
+            try:
+                return np.array(value, fast[0])
+            except OverflowError:
+                pass
+    return filt(value, label, allow)
+
+
+def _call_generic(function, args, kwargs):
+    return function._generic_call(args, kwargs)
+
+
+def _generated_call(function, trusted):
+    """``call(function, args, kwargs)``: one call of ``function``, written out as Python.
+
+    It does what ``Function._generic_call`` does, with this function's inputs,
+    shared variables and updates spelled out (``function._call_source``
+    shows it): bind the arguments, pass an ndarray of exactly an input's
+    dtype and ndim as it is (the rest through ``_convert_input``: the
+    messages are the type filter's), run the lowered code, and only once it
+    has returned store the updates. With ``trusted`` (``trust_input``)
+    positional arguments go to the lowered code unchecked.
+    """
+    if type(function)._input_values is not Function._input_values:
+        return _call_generic                  # a subclass converts its own way (CUDA)
+    n = function._n_inputs
+    env = {"_fn": function._fn, "_ndarray": np.ndarray, "_generic": _call_generic}
+    args = [f"a{k}" for k in range(n)]
+    lines = ["def _call(self, args, kwargs):"]
+    if trusted:
+        lines += ["    if kwargs:", "        return _generic(self, args, kwargs)"]
+        values = ["*args"]
+    else:
+        lines += [f"    if kwargs or len(args) != {n}:", "        args = self._bind(args, kwargs)"]
+        if n:
+            lines.append(f"    {', '.join(args)}{',' if n == 1 else ''} = args")
+        for k, (fast, (filt, label, allow)) in enumerate(zip(function._fast,
+                                                             function._filters)):
+            env[f"_convert{k}"] = functools.partial(_convert_input, fast, filt, label, allow)
+            if fast is None:
+                lines.append(f"    a{k} = _convert{k}(a{k})")
+                continue
+            env[f"_dt{k}"] = fast[0]
+            lines += [f"    if type(a{k}) is not _ndarray or a{k}.dtype is not _dt{k} "
+                      f"or a{k}.ndim != {fast[1]}:",
+                      f"        a{k} = _convert{k}(a{k})"]
+        values = list(args)
+    for j, var in enumerate(function._shared):
+        env[f"_s{j}"] = var
+        values.append(f"_s{j}._value")
+    lines += ["    try:",
+              f"        _r = _fn({', '.join(values)})",
+              "    except Exception as _exc:",
+              "        _error = self._failed(_exc)",
+              "        if _error is _exc:",
+              "            raise",
+              "        raise _error from _exc",
+              "    if self.last_failure is not None:",
+              "        self.last_failure = None",
+              "        self._notify('cleared')"]
+    n_out = function._n_out
+    for j, target in enumerate(function._update_targets):
+        env[f"_u{j}"], env[f"_uobs{j}"] = target, target._observers
+        lines += [f"    _u{j}.__dict__['_value'] = _r[{n_out + j}]",
+                  f"    if _uobs{j}:", f"        _u{j}.notify('update')"]
+    if function.profile is not None:
+        lines += ["    if self._observers:", "        self._notify('profile')"]
+    if function._spec.single_output:
+        lines.append("    return _r[0]")
+    else:
+        lines.append(f"    return [{''.join(f'_r[{k}], ' for k in range(n_out))}]")
+    source = "\n".join(lines) + "\n"
+    code = _CALL_CACHE.get(source)
+    if code is None:
+        code = _CALL_CACHE[source] = compile(source, "<symlab call>", "exec")
+    exec(code, env)
+    call = env["_call"]
+    call.source = source
+    return call
 
 
 class CudaFunction(Function):

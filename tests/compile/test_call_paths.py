@@ -66,3 +66,78 @@ def test_trust_input_skips_the_checks_but_computes_the_same():
     np.testing.assert_array_equal(f(a, b), [8.0, 18.0])
     np.testing.assert_array_equal(f(x=a, y=b), [12.0, 24.0])   # keywords are still bound
     np.testing.assert_array_equal(w.get_value(), [4.0, 5.0])
+
+
+# ---------------------------------------------------------------- the generated call
+
+def test_the_generated_call_binds_converts_and_updates_like_the_step_by_step_call():
+    x = T.dscalar("x")
+    v = T.dvector("v")
+    acc = symlab.shared(0.0, name="acc")
+    f = symlab.function([x, symlab.In(v, value=np.array([1.0, 2.0]))], [acc, acc + x * v],
+                        updates=[(acc, acc + x)])
+    g = f.copy(name="twin")
+    calls = [((1.5,), {}), ((np.float64(2.0), np.array([3.0, 4.0])), {}),
+             ((), {"x": 1, "v": [5.0, 6.0]}), ((np.array(0.5),), {"v": (1, 2)})]
+    acc_values = []
+    for args, kwargs in calls:
+        got = f(*args, **kwargs)
+        acc_values.append(acc.get_value())
+        assert isinstance(got, list) and len(got) == 2
+    # the same calls, step by step (Function._generic_call), on the same shared variable
+    acc.set_value(0.0)
+    for (args, kwargs), after in zip(calls, acc_values):
+        g._generic_call(args, kwargs)
+        assert acc.get_value() == after
+    assert acc_values == [1.5, 3.5, 4.5, 5.0]
+
+
+def test_a_failing_call_changes_no_shared_state_and_keeps_every_message():
+    x = T.dvector("x")
+    s = symlab.shared(np.zeros(3), name="s")
+    f = symlab.function([x], s * x, updates=[(s, s + x)])
+    with pytest.raises(TypeError, match="takes at most 1 argument"):
+        f(np.ones(3), np.ones(3))
+    with pytest.raises(TypeError, match="Missing required input"):
+        f()
+    with pytest.raises(TypeError, match="has no input named 'y'"):
+        f(y=np.ones(3))
+    with pytest.raises(TypeError, match="wrong number of dimensions"):
+        f(np.ones((3, 1)))
+    with pytest.raises(TypeError, match="could lose precision"):
+        f(np.ones(3, dtype=np.complex128))
+    with pytest.raises(ValueError):
+        f(np.ones(4))                               # fails inside the generated code
+    assert f.last_failure is not None
+    np.testing.assert_array_equal(s.get_value(), np.zeros(3))
+    np.testing.assert_array_equal(f(np.ones(3)), np.zeros(3))
+    assert f.last_failure is None
+    np.testing.assert_array_equal(s.get_value(), np.ones(3))
+
+
+def test_update_observers_and_trust_input_switching():
+    x = T.dscalar("x")
+    acc = symlab.shared(1.0, name="acc")
+    f = symlab.function([x], acc * 2, updates=[(acc, acc + x)])
+    seen = []
+    acc.observe(lambda var, event: seen.append((event, float(var.get_value()))))
+    assert f(np.array(2.0)) == 2.0
+    f.trust_input = True
+    assert f(np.array(1.0)) == 6.0
+    f.trust_input = False
+    assert f(1) == 8.0                              # converted again
+    assert seen == [("update", 3.0), ("update", 4.0), ("update", 5.0)]
+
+
+def test_0d_results_are_fresh_arrays_never_numpy_scalars():
+    x, y = T.dscalars("x", "y")
+    f = symlab.function([x, y], [x + y, T.exp(x), x * 2])
+    outs = f(1.0, 2.0)
+    for out, want in zip(outs, [3.0, np.exp(1.0), 2.0]):
+        assert type(out) is np.ndarray and out.shape == () and out.dtype == np.float64
+        assert out == want
+    again = f(1.0, 2.0)
+    assert all(not np.shares_memory(a, b) for a, b in zip(outs, again))
+    i = T.iscalar("i")
+    g = symlab.function([i], i / 2)                 # int32 / int -> float64, as NumPy
+    assert g(3).dtype == np.float64 and g(3) == 1.5
