@@ -9,7 +9,11 @@ objects are cached by source text.
 Large elementwise nodes may also run in blocks on several threads: the
 node's lines then choose at run time between the straight code and a
 generated block function defined after the main function (both in
-``f.source``); ``symlab.backends.blocked`` says when and why.
+``f.source``); ``symlab.backends.blocked`` says when and why. A straight
+branch of ``DEFER_LINES`` lines or more (a long fused chain) is compiled on
+its first use, not with the rest (``_defer``): ``compile()`` costs about
+10 us a line, and a large input takes the blocked branch. ``f.source``
+still shows it in place, and its lines keep their numbers in tracebacks.
 """
 
 import functools
@@ -107,6 +111,9 @@ class _Context:
         self._count = 0
         self.blocking = blocking   # blocked.Settings, or None: no blocked kernels
         self.kept = kept or {}     # variable -> slot of the output buffer kept between calls
+        self.straight = []         # long straight branches of blocked nodes (``_deferred``)
+        self.scalar_outputs = set()  # the graph's 0-d outputs
+        self.arrays = set()        # variables whose value is known to be an ndarray
         self.kernels = []          # the source lines of each block function, in order
         self.flat = False          # True while writing a block function
 
@@ -235,6 +242,13 @@ def _with_broadcast_checks(node, ins, out, lines, ctx):
 def _lower_elemwise(op, node, ins, outs, ctx):
     (out,) = outs
     target = ins[op.inplace] if op.inplace is not None else None
+    if target is None and node.outputs[0] in ctx.scalar_outputs and _fresh_0d(op, node):
+        # A 0-d result the caller receives: written into a new 0-d array, which the
+        # ufunc returns as it is (without out= it returns a NumPy scalar, which
+        # would then be wrapped in an array: slower).
+        ctx.arrays.add(node.outputs[0])
+        dtype = ctx.bind("dt", node.outputs[0].type.numpy_dtype)
+        return [f"{out} = {_elemwise_expr(op, node, ins, ctx, f'np.empty((), {dtype})')}"]
     lines = [f"{out} = {_elemwise_expr(op, node, ins, ctx, target)}"]
     lines = _blocked_or(node, ins, out, lines, ctx)
     return _with_broadcast_checks(node, ins, out, lines, ctx)
@@ -252,6 +266,17 @@ def _lower_fused(op, node, ins, outs, ctx):
     lines = [f"# {op.name}"] + _fused_steps(op, ins, out, ctx)
     lines = lines[:1] + _blocked_or(node, ins, out, lines[1:], ctx)
     return _with_broadcast_checks(node, ins, out, lines, ctx)
+
+
+def _fresh_0d(op, node):
+    """True if the 0-d Elemwise ``node`` can write its result with its row's ufunc, ``out=``
+    a new 0-d array of the output's dtype (one ufunc call: one or two inputs)."""
+    row = op.scalar_op
+    return (node.outputs[0].type.ndim == 0 and row.ufunc is not None and op.dtype is None
+            and row.ufunc.nout == 1 and len(node.inputs) in (1, 2)
+            and (row.nin != -1 or len(node.inputs) == 2) and op.output_is_fresh(node)
+            and natural_dtype(row, tuple(op.computed_dtypes(node)))
+            == node.outputs[0].type.dtype)
 
 
 def _fused_steps(op, ins, out, ctx, into=None):
@@ -463,6 +488,8 @@ def _blocked_or(node, ins, out, lines, ctx):
     call = (f"{out} = _run_blocked({kernel}, {buffer}, "
             f"({', '.join(params)}{',' if len(params) == 1 else ''}), "
             f"block={config.block_elements}, threads_from={threaded})")
+    if len(lines) >= DEFER_LINES:
+        ctx.straight.append(lines)
     return ([f"if {' and '.join(checks)}:", f"    {call}", "else:"]
             + [f"    {line}" for line in lines])
 
@@ -552,12 +579,14 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
             kept[var] = len(kept)
     env["_kept"] = [None] * len(kept)
     ctx = _Context(env, blocked.settings(), kept)
+    ctx.scalar_outputs = {v for v in outputs if getattr(v.type, "ndim", None) == 0}
     namer = _Namer()
     params = [namer.name(v, "i") for v in fgraph.inputs]
     body = []
     aliases = set(fgraph.inputs)
     roots = {}         # variable -> the variable whose buffer it shares
     nodes, spans, input_names = fgraph.toposort(), [], []
+    deferred = []      # (first line, last line, indent, out, params) of straight branches
     kernel_owners = []  # per block function, the index of its node
     if probe is not None:
         if probe.times is not None:
@@ -574,10 +603,13 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
             ins.append(namer.name(var))
         outs = [namer.name(v) for v in node.outputs]
         first = len(body) + 2      # line 1 is the ``def``
+        pending = len(ctx.straight)
         lines = lower_node(node.op, node, ins, outs, ctx)
         kernel_owners.extend([k] * (len(ctx.kernels) - len(kernel_owners)))
         if probe is not None:
             lines = _probed(k, lines, ins, outs, probe)
+        if len(ctx.straight) > pending:
+            deferred.extend(_locate_straight(ctx.straight[pending:], lines, first, ins, env))
         body.extend(lines)
         spans.append((first, len(body) + 1))
         input_names.append(ins)
@@ -600,14 +632,15 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
         if (position in copy_outputs and var in aliases) or root in returned:
             expr = f"{expr}.copy()"
         returned.add(root)
-        if getattr(var.type, "ndim", None) == 0:
+        if getattr(var.type, "ndim", None) == 0 and var not in ctx.arrays:
             expr = f"_asarray({expr})"
         results.append(expr)
     source = _render(name, params, body, results, ctx.kernels)
     filename = f"<symlab generated: {name}>"
-    code = _CODE_CACHE.get(source)
+    compiled = _defer(source, deferred, env, filename) if deferred else source
+    code = _CODE_CACHE.get(compiled)
     if code is None:
-        code = _CODE_CACHE[source] = compile(source, filename, "exec")
+        code = _CODE_CACHE[compiled] = compile(compiled, filename, "exec")
     exec(code, env)
     kernel_spans, line = [], len(body) + 3      # after the def, the body, the return
     for k, kernel in zip(kernel_owners, ctx.kernels):
@@ -615,6 +648,67 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
         kernel_spans.append((line, line + len(kernel) - 1, k))
         line += len(kernel)
     return Lowered(env[name], source, env, nodes, spans, input_names, filename, kernel_spans)
+
+
+#: The straight branch of a blocked node is compiled on its first use from this many lines.
+DEFER_LINES = 16
+
+
+def _locate_straight(branches, lines, first, ins, env):
+    """Where the straight ``branches`` (``_blocked_or``) sit in a node's final ``lines``,
+    the node starting at line ``first``: ``(first line, last line, indent, out, params)``
+    each, or nothing for one not found as it was written (then compiled with the rest)."""
+    found = []
+    for branch in branches:
+        n = len(branch)
+        for i, line in enumerate(lines):
+            stripped = line.lstrip()
+            if stripped != "else:" or i + n >= len(lines):
+                continue
+            indent = line[:len(line) - len(stripped)] + "    "
+            if all(lines[i + 1 + j] == indent + text for j, text in enumerate(branch)):
+                out = branch[-1].split(" = ", 1)[0]
+                if not out.isidentifier():
+                    break
+                params = [name for name in dict.fromkeys(ins) if name not in env]
+                # _render indents the main function's body by four spaces
+                found.append((first + i + 1, first + i + n, "    " + indent, out, params))
+                break
+    return found
+
+
+def _defer(source, deferred, env, filename):
+    """``source`` with each deferred straight branch replaced by a call of a function
+    compiled on first use (``_Deferred``), its lines left blank: every other line keeps
+    its number, and the branch's own lines keep theirs in the function, so tracebacks
+    and ``Lowered.node_at_line`` read ``source`` as it is shown."""
+    lines = source.split("\n")
+    for k, (start, stop, indent, out, params) in enumerate(deferred):
+        fname = f"_straight_{k + 1}"
+        branch = lines[start - 1:stop]
+        body = ["    " + line[len(indent):] for line in branch]
+        text = ("\n" * (start - 2) + f"def {fname}({', '.join(params)}):\n"
+                + "\n".join(body) + f"\n    return {out}\n")
+        env[fname] = _Deferred(env, fname, text, filename)
+        lines[start - 1] = f"{indent}{out} = {fname}({', '.join(params)})"
+        for number in range(start, stop):
+            lines[number] = ""
+    return "\n".join(lines)
+
+
+class _Deferred:
+    """Stands for a straight branch until its first call, which compiles it (replacing
+    this object in the generated code's globals) and runs it."""
+
+    def __init__(self, env, name, source, filename):
+        self.env, self.name, self.source, self.filename = env, name, source, filename
+
+    def __call__(self, *args):
+        code = _CODE_CACHE.get(self.source)
+        if code is None:
+            code = _CODE_CACHE[self.source] = compile(self.source, self.filename, "exec")
+        exec(code, self.env)
+        return self.env[self.name](*args)
 
 
 def _probed(k, lines, ins, outs, probe, settle=()):

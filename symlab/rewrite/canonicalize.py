@@ -8,8 +8,11 @@ shape (it would broadcast differently) the rewrite does not fire.
 
 import numpy as np
 
+from symlab.gradient import GradientMarker
 from symlab.graph.basic import Constant
 from symlab.tensor.elemwise import DimShuffle, Elemwise
+from symlab.tensor.reduction import Reduce
+from symlab.tensor.shape import Reshape, Shape, shape
 
 __all__ = ["CANONICALIZE", "mul_by_one", "add_zero", "neg_neg", "exp_log", "log_exp",
            "sub_self", "collect_constants", "mul_self_to_sqr", "sort_commutative_inputs",
@@ -41,7 +44,11 @@ def constant_value(var):
 def is_constant_equal(var, number):
     """True if ``var`` is a constant whose every element equals ``number``."""
     value = constant_value(var)
-    return value is not None and value.size > 0 and bool(np.all(value == number))
+    if value is None or value.size == 0:
+        return False
+    if value.size == 1:                 # the common case, without np.all's overhead
+        return bool(value.reshape(-1)[0] == number)
+    return bool(np.all(value == number))
 
 
 def as_replacement(var, like):
@@ -226,7 +233,6 @@ def useless_dimshuffle(fgraph, node):
 
 def reshape_reshape(fgraph, node):
     """x.reshape(s1).reshape(s2) -> x.reshape(s2)."""
-    from symlab.tensor.shape import Reshape
     if not isinstance(node.op, Reshape):
         return None
     inner = node.inputs[0].owner
@@ -237,7 +243,6 @@ def reshape_reshape(fgraph, node):
 
 def useless_reshape(fgraph, node):
     """x.reshape(s) -> x when x's static shape is fully known and already s."""
-    from symlab.tensor.shape import Reshape
     if not isinstance(node.op, Reshape):
         return None
     x, out = node.inputs[0], node.outputs[0]
@@ -257,7 +262,6 @@ def useless_identity(fgraph, node):
 
 def remove_gradient_marker(fgraph, node):
     """zero_grad(x), disconnected_grad(x), consider_constant(x) -> x (they only guide grad)."""
-    from symlab.gradient import GradientMarker
     if isinstance(node.op, GradientMarker):
         return [node.inputs[0]]
     return None
@@ -268,7 +272,6 @@ def shape_of_elemwise(fgraph, node):
 
     The shape then no longer needs f computed (gradients ask for shapes a lot).
     """
-    from symlab.tensor.shape import Shape, shape
     if not isinstance(node.op, Shape):
         return None
     owner = node.inputs[0].owner
@@ -290,8 +293,6 @@ def shape_of_elemwise(fgraph, node):
 
 def shape_of_reduce(fgraph, node):
     """shape(reduce{axis}(x)) -> shape(x)[kept axes] (the reduction need not run for it)."""
-    from symlab.tensor.reduction import Reduce
-    from symlab.tensor.shape import Shape, shape
     if not isinstance(node.op, Shape):
         return None
     owner = node.inputs[0].owner

@@ -12,8 +12,18 @@ the original overflows (``log(1 + exp(800))``) the stable form is finite.
 """
 
 import symlab.tensor.math as tm
-from symlab.rewrite.canonicalize import as_replacement, is_constant_equal, owner_row, row_name
+from symlab.graph.traversal import clone_replace
+from symlab.rewrite.canonicalize import (as_replacement, constant_value, is_constant_equal,
+                                         owner_row, row_name)
 from symlab.tensor.elemwise import DimShuffle, Elemwise
+from symlab.tensor.creation import Alloc, arange, zeros_like
+from symlab.tensor.nnet import (CrossentropyCategorical1Hot, CrossentropyCategorical1HotGrad,
+                               LogSoftmax, Softmax, SoftmaxGrad)
+from symlab.tensor.reduction import Reduce
+from symlab.tensor.reduction import max as reduce_max
+from symlab.tensor.reduction import sum as reduce_sum
+from symlab.tensor.shape import Reshape
+from symlab.tensor.subtensor import inc_subtensor
 from symlab.tensor.type import dtype_kind
 
 __all__ = ["STABILIZE", "sigmoid_from_exp", "log1p_from_log", "expm1_from_exp",
@@ -26,7 +36,6 @@ __all__ = ["STABILIZE", "sigmoid_from_exp", "log1p_from_log", "expm1_from_exp",
 # ---------------------------------------------------------------- wrappers
 
 def _is_wrapper(node):
-    from symlab.tensor.shape import Reshape
     op = node.op
     if isinstance(op, (DimShuffle, Reshape)):
         return True
@@ -82,7 +91,6 @@ def _replace_through(node, var, build):
 
 def _scalar_like_one(var, value=1):
     """True if ``var`` is a one-element constant equal to ``value`` (it broadcasts like a scalar)."""
-    from symlab.rewrite.canonicalize import constant_value
     data = constant_value(var)
     return data is not None and data.size == 1 and is_constant_equal(var, value)
 
@@ -203,9 +211,6 @@ def log1m_sigmoid_to_softplus(fgraph, node):
 
 def logsumexp_shift(fgraph, node):
     """log(sum(exp(x), axis)) -> max(x, axis) + log(sum(exp(x - max(x, axis)), axis))."""
-    from symlab.tensor.reduction import Reduce
-    from symlab.tensor.reduction import max as reduce_max
-    from symlab.tensor.reduction import sum as reduce_sum
     if row_name(node) != "log":
         return None
 
@@ -233,7 +238,6 @@ def logsumexp_shift(fgraph, node):
 
 def _already_shifted(x):
     """True if ``x`` is ``a - max(a)`` (the form logsumexp_shift builds)."""
-    from symlab.tensor.reduction import Reduce
     if owner_row(x) != "sub":
         return False
     a, shift = x.owner.inputs
@@ -245,7 +249,6 @@ def _already_shifted(x):
 
 def log_softmax_from_log(fgraph, node):
     """log(softmax(x, axis)) -> log_softmax(x, axis)."""
-    from symlab.tensor.nnet import LogSoftmax, Softmax
     if row_name(node) != "log":
         return None
 
@@ -259,7 +262,6 @@ def log_softmax_from_log(fgraph, node):
 
 def crossentropy_softmax(fgraph, node):
     """crossentropy_categorical_1hot(softmax(x), y) -> -log_softmax(x)[i, y[i]]."""
-    from symlab.tensor.nnet import CrossentropyCategorical1Hot, LogSoftmax, Softmax
     op = node.op
     if not isinstance(op, CrossentropyCategorical1Hot) or op.log_input:
         return None
@@ -275,9 +277,6 @@ def crossentropy_softmax(fgraph, node):
 
 def crossentropy_softmax_grad(fgraph, node):
     """softmax_grad(crossentropy_grad(g, softmax(x), y), softmax(x)) -> (softmax(x) - onehot(y)) * g."""
-    from symlab.tensor.creation import arange, zeros_like
-    from symlab.tensor.nnet import CrossentropyCategorical1HotGrad, Softmax, SoftmaxGrad
-    from symlab.tensor.subtensor import inc_subtensor
     if not isinstance(node.op, SoftmaxGrad):
         return None
     gz, probs = node.inputs
@@ -296,8 +295,6 @@ def crossentropy_softmax_grad(fgraph, node):
 
 def softmax_grad_of_log(fgraph, node):
     """softmax_grad(g / softmax(x), softmax(x)) -> g - sum(g, axis) * softmax(x)."""
-    from symlab.tensor.nnet import Softmax, SoftmaxGrad
-    from symlab.tensor.reduction import sum as reduce_sum
     if not isinstance(node.op, SoftmaxGrad):
         return None
     gz, probs = node.inputs
@@ -312,7 +309,6 @@ def softmax_grad_of_log(fgraph, node):
 
 def _spread_of(var, target):
     """True if ``var`` is ``target`` seen through dimshuffles and additions of zeros."""
-    from symlab.tensor.creation import Alloc
     while var is not target:
         owner = var.owner
         if owner is None:
@@ -343,10 +339,6 @@ def exp_ratio_shift(fgraph, node):
     The gradient of log(sum(exp(x))); the ratio is unchanged, and neither
     factor overflows.
     """
-    from symlab.graph.traversal import clone_replace
-    from symlab.tensor.reduction import Reduce
-    from symlab.tensor.reduction import max as reduce_max
-    from symlab.tensor.reduction import sum as reduce_sum
     if row_name(node) != "mul" or len(node.inputs) != 2:
         return None
     for k, exp_var in enumerate(node.inputs):

@@ -5,13 +5,13 @@ inputs are known to avoid the cases named in each docstring.
 """
 
 from symlab.rewrite.canonicalize import as_replacement, is_constant_equal, row_name
+from symlab.tensor.creation import ones_like, zeros_like
 
 __all__ = ["UNSAFE", "div_self", "mul_zero"]
 
 
 def div_self(fgraph, node):
     """x / x -> 1 (wrong where x is 0: the original gives nan)."""
-    from symlab.tensor.creation import ones_like
     if row_name(node) != "true_div" or node.inputs[0] is not node.inputs[1]:
         return None
     return [as_replacement(ones_like(node.inputs[0], dtype=node.outputs[0].type.dtype),
@@ -20,7 +20,6 @@ def div_self(fgraph, node):
 
 def mul_zero(fgraph, node):
     """x * 0 -> 0 (wrong where x is inf or nan: the original gives nan)."""
-    from symlab.tensor.creation import zeros_like
     if row_name(node) != "mul" or len(node.inputs) != 2:
         return None
     zero = [v for v in node.inputs if is_constant_equal(v, 0)]

@@ -3,6 +3,7 @@
 import ast
 
 import numpy as np
+import pytest
 
 import symlab.tensor as T
 from symlab import function
@@ -70,3 +71,27 @@ def test_outputs_aliasing_inputs_are_copied_unless_borrowed():
     assert value[0] == 0.0
     g = function([x], Out(x.T, borrow=True))
     assert np.shares_memory(g(value), value)
+
+
+# ---------------------------------------------------------------- deferred straight branches
+
+def test_a_long_straight_branch_is_compiled_on_first_use_and_reads_as_shown():
+    x, z = T.dvectors("x", "z")
+    y = x
+    for _ in range(20):
+        y = T.tanh(y) + z
+    f = function([x, z], y)
+    assert "else:" in f.source and f.source.count("np.tanh(") >= 40   # both branches shown
+    straight = f._lowered.env["_straight_1"]
+    assert isinstance(straight, numpy_backend._Deferred)
+    a, b = np.linspace(-1, 1, 11), np.linspace(0, 2, 11)
+    want = a.copy()
+    for _ in range(20):
+        want = np.tanh(want) + b
+    np.testing.assert_allclose(f(a, b), want, rtol=1e-13)
+    np.testing.assert_allclose(f(a[::-1], b[::-1]), want[::-1], rtol=1e-13)  # not contiguous
+    assert not isinstance(f._lowered.env["_straight_1"], numpy_backend._Deferred)
+    with pytest.raises(ValueError, match="failed at node fused"):
+        f(np.ones(10)[::2], np.ones(4))
+    failure = f.last_failure
+    assert failure is not None and "fused" in str(failure.node.op)
