@@ -22,6 +22,13 @@ includes the Python call overhead a user pays, and no call is left queued).
 4. Per-call overhead: ``x + 1`` on a 1-element vector, on 'cuda' (device
    input; and NumPy input with ``return_numpy=True``) against CuPy by hand
    and against symlab on the CPU.
+5. Random draws on the device: ``srng.uniform((4000, 4000))`` (float64, and
+   float32) drawn by symlab's Philox4x64-10 kernel keyed from the host
+   state (a ``RandomState`` stream and a ``kind='philox'`` one), against
+   ``cupy.random.uniform`` and CuPy's ``Generator.random`` by hand (cuRAND's
+   XORWOW), and against symlab on the CPU (NumPy's draw, then the upload);
+   GB/s = bytes written / time. Checked first: the mean and variance of
+   each draw, and the symlab draws reproducible from the seed.
 
 Usage: ``python benchmarks/bench_gpu.py [--quick] [--json FILE]``.
 """
@@ -206,6 +213,47 @@ def overhead_rows(cp, repeat):
     return rows
 
 
+# ---------------------------------------------------------------- 5. random draws
+
+def random_rows(cp, bandwidth, repeat):
+    from symlab.random import RandomStreams
+    shape = (4000, 4000)
+    n = shape[0] * shape[1]
+    label = "uniform 4000x4000"
+    funcs = {}
+    for kind, dtype in (("randomstate", "float64"), ("philox", "float64"),
+                        ("randomstate", "float32")):
+        srng = RandomStreams(seed=1234, kind=kind)
+        funcs[kind, dtype] = (srng, symlab.function([], srng.uniform(shape, dtype=dtype),
+                                                    device="cuda"))
+    on_cpu = symlab.function([], RandomStreams(seed=1234).uniform(shape))
+    cupy_generator = cp.random.default_rng(1234)
+    cases = [("symlab on cuda (RandomState stream)", funcs["randomstate", "float64"][1], 8),
+             ("symlab on cuda (kind='philox')", funcs["philox", "float64"][1], 8),
+             ("symlab on cuda, float32", funcs["randomstate", "float32"][1], 4),
+             ("cupy.random.uniform by hand", lambda: cp.random.uniform(size=shape), 8),
+             ("CuPy Generator.random by hand", lambda: cupy_generator.random(shape), 8),
+             ("symlab on the CPU, then uploaded", lambda: cp.asarray(on_cpu()), 8)]
+    for kind_dtype, (stream, f) in funcs.items():        # reproducible from the seed
+        first = cp.asnumpy(f()[:2, :4])
+        stream.seed(1234)
+        np.testing.assert_array_equal(cp.asnumpy(f()[:2, :4]), first, err_msg=str(kind_dtype))
+    rows = []
+    for name, fn, itemsize in cases:
+        values = fn()
+        mean, var = float(values.mean()), float(values.var())
+        assert abs(mean - 0.5) < 5 * (1 / 12 / n) ** 0.5, (name, mean)
+        assert abs(var - 1 / 12) < 0.002, (name, var)
+        if "CPU" in name:
+            seconds = timed(cp, fn, 2, max(3, repeat // 5))
+        else:
+            seconds = timed(cp, fn, 20, repeat)
+        gbs = n * itemsize / seconds / 1e9
+        rows.append({"workload": label, "how": name, "seconds": seconds, "GB/s": gbs,
+                     "of copy": gbs / bandwidth})
+    return rows
+
+
 # ---------------------------------------------------------------- main
 
 def main(argv=None):
@@ -228,6 +276,7 @@ def main(argv=None):
     rows, source = logistic_rows(cp, bandwidth, repeat)
     rows += mlp_rows(cp, repeat, args.quick)
     rows += overhead_rows(cp, repeat)
+    rows += random_rows(cp, bandwidth, repeat)
     print()
     print(f"{'workload':<36} {'how':<32} {'time':>11} {'GB/s':>7} {'of copy':>8} {'vs symlab':>10}")
     base = {}

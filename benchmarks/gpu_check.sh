@@ -62,7 +62,9 @@ then
 fi
 
 # 1. tests/gpu: the device tests (every row of the table on the device, random graphs on the
-#    CPU and on cuda, shared variables, inputs, the MLP step...), and the CPU-side ones.
+#    CPU and on cuda, shared variables, inputs, the MLP step, random draws on the device:
+#    the Philox kernel against NumPy's, history, kind='philox' parity, a million draws'
+#    statistics...), and the CPU-side ones.
 stage gpu-tests 220 "$PY" -m pytest tests/gpu -q -p no:cacheprovider -rs --maxfail=30
 
 # 2. The core suite with CuPy and the GPU present (the browser tests need Chromium: left out).
@@ -72,7 +74,8 @@ stage core-tests 120 "$PY" -m pytest tests -m "not browser" -q -p no:cacheprovid
     --ignore=tests/gpu "${IGNORE[@]}"
 
 # 3. The benchmarks: logistic (fused kernel vs CuPy by hand, GB/s vs the copy bandwidth),
-#    the MLP step, the per-call overhead.
+#    the MLP step, the per-call overhead, uniform((4000, 4000)) drawn on the device (symlab's
+#    Philox kernel vs cupy.random by hand).
 stage benchmarks 140 "$PY" benchmarks/bench_gpu.py --json "$LOGS/bench_gpu.json"
 
 echo

@@ -44,7 +44,7 @@ __device__ inline unsigned long long sl_mulhi64(unsigned long long a, unsigned l
 __device__ inline sl_philox_block sl_philox4x64_10(
         unsigned long long c0, unsigned long long c1, unsigned long long c2,
         unsigned long long c3, unsigned long long k0, unsigned long long k1) {
-    for (int round = 0; round < 10; ++round) {
+    for (int r = 0; r < 10; ++r) {
         const unsigned long long hi0 = sl_mulhi64(0xD2E7470EE14C6C93ULL, c0);
         const unsigned long long lo0 = 0xD2E7470EE14C6C93ULL * c0;
         const unsigned long long hi1 = sl_mulhi64(0xCA5A826395121157ULL, c2);

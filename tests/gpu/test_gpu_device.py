@@ -14,6 +14,9 @@
    and for 'cuda', with and without rewrites, same results.
 3. Shared variables, inputs from CuPy / DLPack / ``__cuda_array_interface__``,
    outputs, the MLP step, random streams, errors.
+4. Random draws on the device: the Philox kernel against NumPy's Philox,
+   draws reproducible from the seed with their history, ``kind='philox'``
+   giving the CPU's numbers, the statistics of a million draws.
 """
 
 import numpy as np
@@ -226,3 +229,79 @@ def test_an_error_on_the_gpu_names_the_node(cupy):
     with pytest.raises(IndexError, match="subtensor"):
         f(np.arange(3.0), 7)
     assert f.last_failure is not None
+
+
+# ---------------------------------------------------------------- 4. random draws on the device
+
+def test_the_philox_kernel_on_the_device_is_numpys_philox(cupy):
+    from symlab.backends.cuda_random import raw_kernel
+    k = raw_kernel()
+    kernel = cupy.ElementwiseKernel(k.in_params, k.out_params, k.body, k.name,
+                                    preamble=k.preamble, options=NVCC_FLAGS)
+    n = 64
+    for key in ((0, 0), (2 ** 64 - 1, 12345)):
+        for counter in (0, 2 ** 64 - 3, 2 ** 192 - 2, 2 ** 256 - 2):
+            words = [np.uint64((counter >> (64 * j)) & (2 ** 64 - 1)) for j in range(4)]
+            got = kernel(cupy.full(n, key[0], dtype="uint64"), np.uint64(key[1]), *words)
+            want = np.random.Philox(key=np.array(key, np.uint64),
+                                    counter=(counter - 1) % 2 ** 256).random_raw(n)
+            np.testing.assert_array_equal(cupy.asnumpy(got), want)
+
+
+def test_device_draws_are_reproducible_and_keep_their_history(cupy):
+    from symlab.random import RandomStreams, history
+    srng = RandomStreams(seed=42)
+    u, n = srng.uniform((1000,)), srng.normal((3, 5), 1.0, 2.0)
+    f = function([], [u, n], device="cuda")
+    assert "on the device, Philox4x64-10" in f.source and "# on the host" not in f.source
+    calls = [[cupy.asnumpy(v) for v in f()] for _ in range(4)]
+    assert isinstance(f()[0], cupy.ndarray)
+    srng.seed(42)
+    for want in calls:
+        got = [cupy.asnumpy(v) for v in f()]
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+    h = history(srng)
+    np.testing.assert_array_equal(h.replay(h.draws - 1)[u], calls[2][0])
+    h.back(2)
+    np.testing.assert_array_equal(cupy.asnumpy(f()[1]), calls[2][1])
+
+
+def test_the_philox_kind_draws_the_cpus_numbers_on_the_gpu(cupy):
+    from symlab.random import RandomStreams
+
+    def make():
+        srng = RandomStreams(seed=7, kind="philox")
+        return srng.uniform((500, 3), -2.0, 2.0), srng.normal((1001,), 0.5, 3.0), \
+            srng.uniform((64,), dtype="float32")
+
+    cpu = function([], list(make()))
+    gpu = function([], list(make()), device="cuda", return_numpy=True)
+    for _ in range(2):
+        (cu, cn, c32), (gu, gn, g32) = cpu(), gpu()
+        np.testing.assert_array_equal(gu, cu)            # bit for bit
+        np.testing.assert_array_equal(g32, c32)
+        # CUDA's log/cos/sin are within 2 ulp of the host's
+        np.testing.assert_allclose(gn, cn, rtol=16 * 2.0 ** -52, atol=3.0 * 16 * 2.0 ** -52)
+
+
+def test_a_million_device_draws_have_the_right_mean_and_variance(cupy):
+    from symlab.random import RandomStreams
+    srng = RandomStreams(seed=2024)
+    n = 1 << 20
+    f = function([], [srng.uniform((n,)), srng.normal((n,)), srng.normal((n,), 3.0, 0.5)],
+                 device="cuda")
+    u, z, w = f()
+    assert float(u.min()) >= 0.0 and float(u.max()) < 1.0
+    # Means within 5 standard errors, variances within 1%.
+    assert abs(float(u.mean()) - 0.5) < 5 * (1 / 12 / n) ** 0.5
+    assert abs(float(u.var()) - 1 / 12) < 0.01 / 12
+    assert abs(float(z.mean())) < 5 / n ** 0.5
+    assert abs(float(z.var()) - 1.0) < 0.01
+    assert abs(float(w.mean()) - 3.0) < 5 * 0.5 / n ** 0.5
+    assert abs(float(w.std()) - 0.5) < 0.005
+    # Neighbouring values are not correlated (the Box-Muller pairs, the lanes of a block).
+    zh = cupy.asnumpy(z)
+    assert abs(np.corrcoef(zh[0::2], zh[1::2])[0, 1]) < 5 / (n / 2) ** 0.5
+    uh = cupy.asnumpy(u)
+    assert abs(np.corrcoef(uh[:-1], uh[1:])[0, 1]) < 5 / n ** 0.5
