@@ -249,7 +249,7 @@ class NotebookPage:
         pg.wait_for_function("() => window.jupyterapp !== undefined")
         pg.evaluate("() => window.jupyterapp.restored.then(() => true)")
         self.wait_idle()
-        pg.click(f"{PANEL} .jp-Cell .jp-InputArea-editor")
+        pg.click(f"{PANEL} .jp-CodeCell .jp-InputArea-editor")
         pg.keyboard.press("Escape")
         pg.wait_for_function(KERNEL_IDLE, arg=self.name)
 

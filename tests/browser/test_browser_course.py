@@ -54,6 +54,7 @@ def test_lesson_4_runs_and_shows_log1p_exp_before_and_softplus_after(language, f
     for panel in (before, after):
         panel.locator("svg.symlab-graph-svg").wait_for()
     view.scroll_into_view_if_needed()
+    shoot(nb.page, f"course-lesson4-{language}-page")
     slider = view.locator(".symlab-step-slider")
     steps = int(slider.get_attribute("max"))
     assert steps > 0
