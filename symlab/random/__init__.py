@@ -2,7 +2,11 @@
 
 ``RandomStreams(seed)`` makes random variables seeded as Theano did (so old
 course material prints the same numbers); ``RandomStreams(seed,
-kind='generator')`` the same on ``numpy.random.Generator`` states.
+kind='generator')`` the same on ``numpy.random.Generator`` states;
+``kind='philox'`` on ``Generator(Philox)`` states whose uniform and normal
+draws are counter-based (``symlab.random.philox``), the same numbers on the
+CPU and on the GPU. On the GPU every stream's uniform and normal draws are
+kernels keyed by two words of the host state.
 ``history(rv_or_stream)`` is the data model of the notebook's RNG stepper.
 The distributions are one table, ``symlab.random.distributions``. See
 ``docs/random.md``.
