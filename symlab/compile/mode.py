@@ -9,11 +9,20 @@ from symlab.config import config
 __all__ = ["Mode", "get_mode", "FAST_RUN", "FAST_COMPILE", "NO_REWRITES"]
 
 
+#: The predefined modes' names, and the optimizer each stands for.
+_MODE_NAMES = {"FAST_RUN": "fast_run", "FAST_COMPILE": "fast_compile", "NO_REWRITES": None}
+
+
 class Mode:
     """A compilation mode: ``include``/``exclude`` name passes or rewrites."""
 
     def __init__(self, linker="numpy", optimizer="fast_run", include=(), exclude=(), name=None):
         if linker not in ("numpy", "py", "c", "cvm", "vm"):
+            if isinstance(linker, str) and linker.upper() in _MODE_NAMES:
+                raise ValueError(
+                    f"Mode: the first argument is the linker, and {linker!r} names a whole mode: "
+                    f"pass mode={linker.upper()!r} to function(), or write "
+                    f"Mode(optimizer={_MODE_NAMES[linker.upper()]!r})")
             raise ValueError(f"Mode: unknown linker {linker!r}; symlab lowers to 'numpy'")
         if optimizer not in ("fast_run", "fast_compile", None):
             raise ValueError(f"Mode: optimizer must be 'fast_run', 'fast_compile' or None "

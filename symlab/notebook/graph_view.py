@@ -317,7 +317,8 @@ class GraphView(widgets.DOMWidget):
 
     def __repr__(self):
         name = self.graph.get("name")
-        return (f"<GraphView {name or ''}: {len(self._expanded['nodes'])} nodes, "
+        named = f" {name}" if name else ""
+        return (f"<GraphView{named}: {len(self._expanded['nodes'])} nodes, "
                 f"step {self.step} of {len(self.graph.get('events', ()))}>")
 
 

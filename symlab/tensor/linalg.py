@@ -164,9 +164,14 @@ def _product_grads(a, b, g, product):
         return tm.mul(g, b), reduce_sum(tm.mul(g, a))
     if na == 1 and nb == 1:
         return tm.mul(g, b), tm.mul(g, a)
-    if (na == 1 and nb > 2) or (nb == 1 and na > 2):
-        raise GradientNotImplemented(f"{product.__name__}: no gradient for a vector times a "
-                                     "tensor of more than 2 dimensions")
+    if nb == 1 and na > 2:            # a (..., n), b (n): out (...), the same for dot and matmul
+        lead = list(range(na - 1))
+        return (tm.mul(g.dimshuffle(*lead, "x"), b.dimshuffle(*["x"] * (na - 1), 0)),
+                tensordot(a, g, axes=[lead, lead]))
+    if na == 1 and nb > 2:            # a (n), b (..., n, m): out (..., m)
+        batch = list(range(nb - 2))
+        return (tensordot(b, g, axes=[batch + [nb - 1], batch + [nb - 2]]),
+                tm.mul(a.dimshuffle(*["x"] * (nb - 2), 0, "x"), g.dimshuffle(*batch, "x", nb - 2)))
     if na == 1:                       # a (n), b (n, m): out (m)
         return dot(b, g), tm.mul(a.dimshuffle(0, "x"), g.dimshuffle("x", 0))
     if nb == 1:                       # a (n, m), b (m): out (n)

@@ -247,7 +247,11 @@ TensorType.constant_class = TensorConstant
 
 
 def autocast_value(value):
-    """Theano's autocasting of a Python scalar: the smallest dtype holding it exactly."""
+    """Theano's autocasting of a Python scalar: the smallest dtype holding it exactly.
+
+    Returns a 0-d array, or None for anything else: a NumPy scalar keeps its own dtype
+    (``np.float64(0)`` is float64, although ``np.float64`` is a subclass of ``float``).
+    """
     if isinstance(value, (bool, np.bool_)):
         return np.asarray(value, dtype="bool")
     if isinstance(value, numbers.Integral) and not isinstance(value, np.integer):
@@ -256,7 +260,7 @@ def autocast_value(value):
             if info.min <= value <= info.max:
                 return np.asarray(value, dtype=dtype)
         return np.asarray(value, dtype="uint64")
-    if isinstance(value, float):
+    if isinstance(value, float) and not isinstance(value, np.floating):
         as32 = np.asarray(value, dtype="float32")
         if float(as32) == value or value != value:
             return as32

@@ -322,3 +322,19 @@ def test_values_with_hostile_names_stay_text():
     assert view.values[str(x.id)] == "[1.]"
     assert view.graph["nodes"][str(x.id)]["label"] == HOSTILE
     view.close()
+
+
+def test_an_error_names_a_notebook_cell_as_ipython_does(shell):
+    number = shell.execution_count   # the number the next cell gets, as a notebook shows it: In[number]
+    shell.run_cell("import symlab, symlab.tensor as T\n"
+                   "a, b = T.dmatrix('a'), T.dmatrix('b')\n"
+                   "product = symlab.function([a, b], T.dot(a, b))", store_history=True)
+    result = shell.run_cell("import numpy as np\n"
+                            "try:\n"
+                            "    product(np.ones((2, 3)), np.ones((2, 3)))\n"
+                            "except ValueError as error:\n"
+                            "    message = str(error)", store_history=True)
+    assert result.success
+    message = shell.user_ns["message"]
+    assert f"Cell In[{number}], line 3: product = symlab.function([a, b], T.dot(a, b))" in message
+    assert "ipykernel_" not in message and "<ipython-input" not in message

@@ -154,6 +154,15 @@ def test_a_wrong_kind_of_object_is_refused_clearly():
         GraphView([1, 2])
 
 
+def test_the_text_form_names_the_function_its_size_and_step():
+    x = T.dvector("x")
+    named = GraphView(symlab.function([x], T.log(1 + T.exp(x)), name="softplus_of_x"))
+    events = len(named.graph["events"])
+    # x, 1, exp, add, log, then log1p and softplus added by the two rewrites
+    assert repr(named) == f"<GraphView softplus_of_x: 7 nodes, step 0 of {events}>"
+    assert repr(GraphView(symlab.function([x], T.exp(x)))) == "<GraphView: 2 nodes, step 0 of 0>"
+
+
 def test_user_names_stay_data():
     x = T.dvector('<img src=x onerror="window.__x=1">')
     view = GraphView(symlab.function([x], T.exp(x), name='a"]; b [URL="javascript:alert(1)"'))

@@ -640,6 +640,8 @@ DTYPE_TABLE = [
     ("fscalar * 2", lambda: T.fscalar() * 2, "float32"),
     ("2.5 - fvector", lambda: 2.5 - T.fvector(), "float32"),
     ("fscalar * float32(0.1)", lambda: T.fscalar() * np.float32(0.1), "float32"),
+    ("fscalar * float64(2.0)", lambda: T.fscalar() * np.float64(2.0), "float64"),  # NumPy scalars keep theirs
+    ("as_tensor(float64(0))", lambda: T.as_tensor_variable(np.float64(0)), "float64"),
     ("dvector * fscalar", lambda: T.dvector() * T.fscalar(), "float64"),
     ("iscalar / iscalar", lambda: T.iscalar() / T.iscalar(), "float64"),
     ("bscalar / bscalar", lambda: T.bscalar() / T.bscalar(), "float32"),
