@@ -82,8 +82,9 @@ _WORD = """__device__ inline unsigned long long sl_philox_word(
 """
 
 # uniform: (word >> 11) * 2**-53, NumPy's double on [0, 1); then low + (high - low) * u.
-_UNIFORM = """__device__ inline double sl_philox_uniform(unsigned long long k0, unsigned long long k1,
-                                        unsigned long long i, double low, double high) {
+_UNIFORM = """__device__ inline double sl_philox_uniform(
+        unsigned long long k0, unsigned long long k1, unsigned long long i, double low,
+        double high) {
     const sl_philox_block b = sl_philox4x64_10(i >> 2, 0ULL, 0ULL, 0ULL, k0, k1);
     const double u = (double)(sl_philox_lane(b, (int)(i & 3)) >> 11) * 1.1102230246251565e-16;
     return low + (high - low) * u;
@@ -91,8 +92,9 @@ _UNIFORM = """__device__ inline double sl_philox_uniform(unsigned long long k0, 
 """
 
 # normal: Box-Muller on the pair of words 2 (i / 2), 2 (i / 2) + 1; even i: r cos t, odd: r sin t.
-_NORMAL = """__device__ inline double sl_philox_normal(unsigned long long k0, unsigned long long k1,
-                                       unsigned long long i, double avg, double std_) {
+_NORMAL = """__device__ inline double sl_philox_normal(
+        unsigned long long k0, unsigned long long k1, unsigned long long i, double avg,
+        double std_) {
     const sl_philox_block b = sl_philox4x64_10(i >> 2, 0ULL, 0ULL, 0ULL, k0, k1);
     const int pair = (int)((i >> 1) & 1);
     const unsigned long long a = pair ? b.w2 : b.w0, c = pair ? b.w3 : b.w1;
