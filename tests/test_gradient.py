@@ -142,6 +142,8 @@ def test_the_tutorial_derivatives():
     x = T.dscalar("x")
     f = theano.function([x], T.grad(x ** 2, x))
     assert f(4) == 8.0 and f(94.2) == pytest.approx(188.4, rel=1e-15)
+    # The tutorial reads the optimized gradient through f.maker: 2 * x, nothing else left.
+    assert theano.pp(f.maker.fgraph.outputs[0]) == "2.0 * x"
     m = T.dmatrix("m")
     logistic = theano.function([m], T.grad(T.sum(1 / (1 + T.exp(-m))), m))
     value = np.array([[0.0, 1.0], [-1.0, -2.0]])

@@ -565,6 +565,13 @@ class Function:
         return FunctionGraph(self.graph_before.inputs, outputs)
 
     @property
+    def maker(self):
+        """Theano's ``f.maker``, the object that built ``f``: here ``f`` itself, which carries
+        what Theano code reads through it (``f.maker.fgraph``, the optimized graph, and
+        ``f.maker.mode``). Returns this function."""
+        return self
+
+    @property
     def source(self):
         """The generated Python source of this function."""
         return self._lowered.source
