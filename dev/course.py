@@ -140,7 +140,8 @@ def run_notebook(notebook, cwd):
     from nbclient import NotebookClient
 
     client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name=KERNELSPEC["name"],
-                            resources={"metadata": {"path": str(cwd)}}, store_widget_state=True)
+                            resources={"metadata": {"path": str(cwd)}}, store_widget_state=True,
+                            record_timing=False)  # no timestamps: a rebuild diffs only in what changed
     client.execute()
     return notebook
 
