@@ -85,8 +85,8 @@ def _tail(path, lines=40):
 class Lab:
     """A running JupyterLab: ``base`` URL, ``token``, ``root`` folder, ``log`` file."""
 
-    def __init__(self, base, token, root, log):
-        self.base, self.token, self.root, self.log = base, token, root, log
+    def __init__(self, base, token, root, log, env):
+        self.base, self.token, self.root, self.log, self.env = base, token, root, log, env
 
     def url(self, path):
         sep = "&" if "?" in path else "?"
@@ -137,6 +137,8 @@ def lab(chromium_path, tmp_path_factory):
     env = dict(os.environ,
                JUPYTER_RUNTIME_DIR=str(state / "runtime"),
                JUPYTER_CONFIG_DIR=str(state / "config"),
+               # Its own data folder: notebooks trusted by a test are signed there, not in ~.
+               JUPYTER_DATA_DIR=str(state / "data"),
                IPYTHONDIR=str(state / "ipython"))
     cmd = [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser",
            f"--port={port}", "--ip=127.0.0.1", "--ServerApp.port_retries=0",
@@ -167,7 +169,7 @@ def lab(chromium_path, tmp_path_factory):
     _OPEN["log"] = log
     print(f"\n[browser] JupyterLab pid {proc.pid} at {base} (root {root}, log {log})")
     try:
-        yield Lab(base, token, root, log)
+        yield Lab(base, token, root, log, env)
     finally:
         # SIGTERM: the server shuts its kernels down and exits.
         proc.send_signal(signal.SIGTERM)

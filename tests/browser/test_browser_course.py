@@ -8,10 +8,12 @@ to the last rewrite.
 """
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from page import labels, wait_step
+from page import labels, wait_step, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +71,44 @@ def test_lesson_4_runs_and_shows_log1p_exp_before_and_softplus_after(language, f
     assert view.locator(".symlab-step-label").inner_text().strip() == f"step {steps} / {steps}"
     assert view.locator(".symlab-step-next").is_disabled()
     shoot(view, f"course-lesson4-{language}-last-step")
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_ROOTS = ".symlab-graph-view, .symlab-shared-inspector, .symlab-rng-stepper"
+
+
+def _widget_outputs(notebook_path):
+    notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
+    return sum(WIDGET_VIEW in output.get("data", {})
+               for cell in notebook["cells"] for output in cell.get("outputs", []))
+
+
+LESSONS_WITH_WIDGETS = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb")) if _widget_outputs(p)]
+
+
+@pytest.mark.parametrize("lesson", LESSONS_WITH_WIDGETS)
+def test_a_lesson_opened_as_stored_draws_its_widgets_before_anything_runs(lesson, lab, new_notebook_page,
+                                                                          shoot):
+    """What a learner sees on opening the course: the stored widget state, drawn.
+
+    JupyterLab draws widgets (an unsafe MIME type) only in a trusted notebook, so the lesson is
+    trusted first, as ``dev/start`` and Binder's ``postBuild`` trust the course.
+    """
+    source = ROOT / "notebooks" / lesson
+    copy = lab.root / f"stored-{lesson}"
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    subprocess.run([str(Path(sys.executable).parent / "jupyter"), "trust", str(copy)],
+                   env=lab.env, check=True, capture_output=True)
+    nb = new_notebook_page(copy.name, None)
+    panel = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expected = _widget_outputs(source)
+    roots = panel.locator(WIDGET_ROOTS)
+    wait_until(f"{expected} symlab widgets drawn from the stored state", lambda: roots.count() == expected)
+    graphs = panel.locator(".symlab-graph-view")
+    for k in range(graphs.count()):
+        graphs.nth(k).locator(".symlab-graph-after svg.symlab-graph-svg").wait_for()
+    assert "Error displaying widget" not in panel.inner_text()
+    assert [e for e in nb.page_errors if "symlab" in e] == []
+    for k in range(roots.count()):
+        roots.nth(k).scroll_into_view_if_needed()
+        shoot(roots.nth(k), f"course-stored-{source.stem}-widget{k}")

@@ -2,7 +2,8 @@
 
 The last test does what repo2docker does, in a clean virtual environment on a copy of the
 repository's files: install binder/requirements.txt, run binder/postBuild, then check that
-JupyterLab lists the extension and that the environment runs lesson 1 of the course.
+JupyterLab lists the extension, that the course is trusted (so its stored widgets draw) and
+that the environment runs lesson 1 of the course.
 """
 
 import os
@@ -72,6 +73,7 @@ def test_postbuild_succeeds_in_a_clean_virtual_environment(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTHON"))}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
     env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "jupyter-config")  # nothing from the user's own set-up
+    env["JUPYTER_DATA_DIR"] = str(tmp_path / "jupyter-data")      # where postBuild's trust signs
 
     def run(*command, cwd=repo):
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
@@ -87,5 +89,13 @@ def test_postbuild_succeeds_in_a_clean_virtual_environment(tmp_path):
     run("jupyter", "nbconvert", "--to", "notebook", "--execute", "--output", str(tmp_path / "run.ipynb"),
         "notebooks/01-symbolic-basics.ipynb")
     assert (tmp_path / "run.ipynb").stat().st_size > 0
+    # Every lesson is trusted, so JupyterLab draws its stored widgets when a learner opens it.
+    trusted = run("python", "-c", "import glob, nbformat\n"
+                  "from nbformat.sign import NotebookNotary\n"
+                  "notary = NotebookNotary()\n"
+                  "for path in sorted(glob.glob('notebooks/*.ipynb') + glob.glob('notebooks/zh/*.ipynb')):\n"
+                  "    print(path, notary.check_signature(nbformat.read(path, as_version=4)))")
+    lessons = trusted.split()
+    assert len(lessons) == 2 * 2 * 8 and lessons[1::2] == ["True"] * 16, trusted
     where = run("python", "-c", "import symlab, symlab_jupyterlab; print(symlab.__file__)")
     assert where.strip().startswith(str(repo))
