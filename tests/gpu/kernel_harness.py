@@ -127,6 +127,41 @@ def row_cases(seed=0):
     return cases
 
 
+#: Rows whose float results are correctly rounded (or exact) in both C and NumPy.
+EXACT_FLOAT_ROWS = {"add", "sub", "mul", "true_div", "int_div", "mod", "neg", "abs", "maximum",
+                    "minimum", "lt", "le", "gt", "ge", "eq", "neq", "sqrt", "sqr", "reciprocal",
+                    "floor", "ceil", "trunc", "round_half_to_even", "round_half_away_from_zero",
+                    "sign", "isnan", "isinf", "clip", "switch", "identity"}
+
+
+def row_mismatches(case, got, want, rtol, tiny=1, source="kernel"):
+    """Problems (strings, at most five) with ``got``, computed by ``source`` for a row case,
+    against NumPy's ``want``.
+
+    Dtype and shape must match. Integers, booleans and ``EXACT_FLOAT_ROWS`` must be equal
+    (NaN matching NaN); other floats must be within ``rtol[dtype]`` of ``want``, relatively
+    (25 times that for erf and erfc: the libraries' far tails differ), plus ``tiny`` times
+    the smallest normal number (below it, C libraries and NumPy may round differently).
+    """
+    if got.dtype != want.dtype or got.shape != want.shape:
+        return [f"{case.id}: {got.dtype}{got.shape} where NumPy gives {want.dtype}{want.shape}"]
+    if want.dtype.kind != "f":
+        bad = np.flatnonzero(got != want)
+    else:
+        same = (got == want) | (np.isnan(got) & np.isnan(want))
+        if case.row.name in EXACT_FLOAT_ROWS:
+            ok = same
+        else:
+            tolerance = rtol[str(want.dtype)] * (25 if case.row.name in ("erf", "erfc") else 1)
+            floor = np.finfo(want.dtype).tiny * tiny
+            with np.errstate(all="ignore"):
+                near = np.abs(got.astype("float64") - want) <= tolerance * np.abs(want) + floor
+            ok = same | (np.isfinite(got) & np.isfinite(want) & near)
+        bad = np.flatnonzero(~ok)
+    return [f"{case.id} at {tuple(x[i] for x in case.inputs)}: {source} {got[i]!r}, "
+            f"NumPy {want[i]!r}" for i in bad[:5]]
+
+
 # ---------------------------------------------------------------- compilers
 
 def nvcc_path():

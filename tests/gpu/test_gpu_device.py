@@ -31,15 +31,11 @@ from symlab.tensor.elemwise import Elemwise
 from symlab.tensor.scalar_ops import SCALAR_OPS
 
 import parity
-from kernel_harness import row_cases
+from kernel_harness import row_cases, row_mismatches
 
 pytestmark = [pytest.mark.gpu, pytest.mark.filterwarnings("ignore::RuntimeWarning")]
 
 NO_REWRITES = Mode(optimizer=None)
-EXACT_FLOAT_ROWS = {"add", "sub", "mul", "true_div", "int_div", "mod", "neg", "abs", "maximum",
-                    "minimum", "lt", "le", "gt", "ge", "eq", "neq", "sqrt", "sqr", "reciprocal",
-                    "floor", "ceil", "trunc", "round_half_to_even", "round_half_away_from_zero",
-                    "sign", "isnan", "isinf", "clip", "switch", "identity"}
 #: CUDA's documented maximum errors are a few ulp (erfc, pow, the hyperbolics up to ~5).
 ULP_RTOL = {"float32": 8 * 2.0 ** -23, "float64": 16 * 2.0 ** -52}
 
@@ -83,28 +79,8 @@ def test_every_rows_kernels_on_the_device_match_numpy(row_module, row_name):
     for case in (c for c in CASES if c.row.name == row_name):
         got = _launch(cp, module, case.kernel, case.inputs)
         want = case.node.op.perform(case.node, case.inputs)[0]
-        problems += _compare(case, got, want)
+        problems += row_mismatches(case, got, want, ULP_RTOL, tiny=4, source="device")
     assert not problems, "\n".join(problems[:20])
-
-
-def _compare(case, got, want):
-    if got.dtype != want.dtype:
-        return [f"{case.id}: {got.dtype} where NumPy gives {want.dtype}"]
-    if want.dtype.kind != "f":
-        bad = np.flatnonzero(got != want)
-    else:
-        same = (got == want) | (np.isnan(got) & np.isnan(want))
-        if case.row.name in EXACT_FLOAT_ROWS:
-            ok = same
-        else:
-            rtol = ULP_RTOL[str(want.dtype)] * (25 if case.row.name in ("erf", "erfc") else 1)
-            tiny = np.finfo(want.dtype).tiny * 4
-            with np.errstate(all="ignore"):
-                near = np.abs(got.astype("float64") - want) <= rtol * np.abs(want) + tiny
-            ok = same | (np.isfinite(got) & np.isfinite(want) & near)
-        bad = np.flatnonzero(~ok)
-    return [f"{case.id} at {tuple(x[i] for x in case.inputs)}: device {got[i]!r}, "
-            f"NumPy {want[i]!r}" for i in bad[:5]]
 
 
 @pytest.mark.parametrize("row_name", list(SCALAR_OPS))
@@ -123,7 +99,7 @@ def test_every_row_through_function_on_cuda_matches_the_cpu(cupy, row_name):
         want = cpu(*case.inputs)
         got = gpu(*[cupy.asarray(v) for v in case.inputs])
         assert isinstance(got, cupy.ndarray)
-        problems = _compare(case, cupy.asnumpy(got), want)
+        problems = row_mismatches(case, cupy.asnumpy(got), want, ULP_RTOL, tiny=4, source="device")
         assert not problems, "\n".join(problems[:10]) + "\n" + gpu.source
         done += 1
 
