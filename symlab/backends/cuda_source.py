@@ -69,8 +69,10 @@ _HELPERS = {}
 
 
 def _helper(name, requires=(), **by_kind):
-    """Register helper ``name``: C text per kind (``signed``, ``unsigned``, ``floats``, ``bool``)."""
-    kinds = {"bool": ("bool",), "signed": _SIGNED, "unsigned": _UNSIGNED, "floats": _FLOATS}
+    """Register helper ``name``: C text per kind (``signed``, ``unsigned``, ``floats``, ``bool``,
+    or ``exact`` for one text serving bool and every integer type)."""
+    kinds = {"bool": ("bool",), "signed": _SIGNED, "unsigned": _UNSIGNED, "floats": _FLOATS,
+             "exact": ("bool",) + _SIGNED + _UNSIGNED}
     parts = []
     for kind, template in by_kind.items():
         for ctype in kinds[kind]:
@@ -232,21 +234,13 @@ _helper(
 
 _helper(
     "sl_isnan",
-    bool="""__device__ inline bool sl_isnan(T x) { return false; }
-""",
-    signed="""__device__ inline bool sl_isnan(T x) { return false; }
-""",
-    unsigned="""__device__ inline bool sl_isnan(T x) { return false; }
+    exact="""__device__ inline bool sl_isnan(T x) { return false; }
 """,
     floats="""__device__ inline bool sl_isnan(T x) { return isnan(x); }
 """)
 _helper(
     "sl_isinf",
-    bool="""__device__ inline bool sl_isinf(T x) { return false; }
-""",
-    signed="""__device__ inline bool sl_isinf(T x) { return false; }
-""",
-    unsigned="""__device__ inline bool sl_isinf(T x) { return false; }
+    exact="""__device__ inline bool sl_isinf(T x) { return false; }
 """,
     floats="""__device__ inline bool sl_isinf(T x) { return isinf(x); }
 """)

@@ -35,7 +35,7 @@ import numpy as np
 
 from symlab.backends.cuda_random import draw_kernel, launch
 from symlab.backends.cuda_source import NVCC_FLAGS, kernel_for, kernel_inputs
-from symlab.backends.numpy_backend import (Lowered, _aliased_input, _broadcast_checks,
+from symlab.backends.numpy_backend import (Lowered, _broadcast_checks, _note_aliases,
                                            _probed, _raise_broadcast)
 from symlab.graph.basic import Constant
 from symlab.tensor.elemwise import DimShuffle, Elemwise
@@ -773,12 +773,7 @@ def generate(fgraph, copy_outputs=(), name="symlab_fn", return_numpy=False, prob
         body.extend(lines)
         spans.append((first, len(body)))
         input_names.append(ins)
-        base = _aliased_input(node)
-        if base is not None:
-            for out in node.outputs:
-                roots[out] = roots.get(base, base)
-            if base in aliases:
-                aliases.update(node.outputs)
+        _note_aliases(node, roots, aliases)
     n_outputs = len(fgraph.outputs) if n_outputs is None else n_outputs
     results = _results(fgraph, namer, ctx, aliases, roots, set(copy_outputs), return_numpy,
                        n_outputs)

@@ -613,12 +613,7 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
         body.extend(lines)
         spans.append((first, len(body) + 1))
         input_names.append(ins)
-        base = _aliased_input(node)
-        if base is not None:
-            for out in node.outputs:
-                roots[out] = roots.get(base, base)
-            if base in aliases:
-                aliases.update(node.outputs)
+        _note_aliases(node, roots, aliases)
     results = []
     copy_outputs = set(copy_outputs)
     returned = set()   # the buffers of the outputs so far: a second one sharing one is copied
@@ -735,6 +730,18 @@ def _aliased_input(node):
                                              and not op.output_is_fresh(node))):
         return node.inputs[0]
     return None
+
+
+def _note_aliases(node, roots, aliases):
+    """Record what ``node``'s outputs may share memory with (``_aliased_input``): the buffer
+    they share (``roots``: variable -> the variable owning it), and membership of ``aliases``
+    (variables that may share an input's memory), inherited from that input."""
+    base = _aliased_input(node)
+    if base is not None:
+        for out in node.outputs:
+            roots[out] = roots.get(base, base)
+        if base in aliases:
+            aliases.update(node.outputs)
 
 
 def _render(name, params, body, results, kernels=()):
