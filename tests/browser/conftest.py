@@ -26,13 +26,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from page import PANEL
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-#: The visible notebook panel (restored or hidden panels are left out).
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 IDLE = f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']"
 #: Playwright's default wait for the selectors and functions of these tests, in ms.
 TIMEOUT_MS = 60_000

@@ -8,6 +8,9 @@ import json
 import time
 import urllib.request
 
+#: The visible notebook panel (restored or hidden panels are left out).
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
 
 def wait_until(what, condition, timeout=60):
     """Poll ``condition()`` until it is true; fail naming ``what`` after ``timeout`` s."""

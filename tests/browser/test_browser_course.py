@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from page import labels, wait_step, wait_until
+from page import PANEL, labels, wait_step, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +44,14 @@ def test_lesson_4_runs_and_shows_log1p_exp_before_and_softplus_after(language, f
     nb = new_notebook_page(name, None)
     nb.run_all()
 
-    heading = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownOutput h1").first
+    heading = nb.page.locator(f"{PANEL} .jp-MarkdownOutput h1").first
     assert heading.inner_text().strip() == _title(ROOT / folder / LESSON)
-    errors = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) "
-                             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    stderr = "application/vnd.jupyter.stderr"
+    errors = nb.page.locator(f"{PANEL} .jp-OutputArea-output[data-mime-type='{stderr}']")
     assert errors.count() == 0, errors.all_inner_texts()
     assert nb.page_errors == []
 
-    view = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .symlab-graph-view").first
+    view = nb.page.locator(f"{PANEL} .symlab-graph-view").first
     before, after = view.locator(".symlab-graph-before"), view.locator(".symlab-graph-after")
     for panel in (before, after):
         panel.locator("svg.symlab-graph-svg").wait_for()
@@ -100,7 +100,7 @@ def test_a_lesson_opened_as_stored_draws_its_widgets_before_anything_runs(lesson
     subprocess.run([str(Path(sys.executable).parent / "jupyter"), "trust", str(copy)],
                    env=lab.env, check=True, capture_output=True)
     nb = new_notebook_page(copy.name, None)
-    panel = nb.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    panel = nb.page.locator(PANEL)
     expected = _widget_outputs(source)
     roots = panel.locator(WIDGET_ROOTS)
     wait_until(f"{expected} symlab widgets drawn from the stored state", lambda: roots.count() == expected)

@@ -14,11 +14,10 @@ import json
 import re
 
 import pytest
-from page import wait_until as _wait_until
+from page import PANEL, wait_until as _wait_until
 
 pytestmark = pytest.mark.browser
 
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 HOSTILE = '<img src=x onerror="window.__x=1">'
 
 SETUP = """\

@@ -18,6 +18,7 @@ import re
 
 import pytest
 from page import (
+    PANEL,
     api as _api,
     labels as _labels,
     node_ids as _ids,
@@ -26,7 +27,6 @@ from page import (
 
 pytestmark = pytest.mark.browser
 
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 SEP = " \u203a "
 #: The outer view (not a nested one) and its own graph (not a nested view's).
 OUTER = ".symlab-graph-view:not(.symlab-inner-view)"

@@ -16,6 +16,7 @@ import json
 
 import pytest
 from page import (
+    PANEL,
     check_names_stay_text,
     api as _api,
     labels as _labels,
@@ -31,7 +32,6 @@ from symlab.printing.json_graph import MIME_TYPE
 pytestmark = pytest.mark.browser
 
 NAME = "saved_graphs.ipynb"
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 HOSTILE = ['<img src=x onerror="window.__x=1">', 'a"]; b [URL="javascript:alert(1)"', '\\"']
 HOSTILE_FUNCTION = '<b id="symlab-boom">hostile</b>'
 #: Nodes of the hand-made large graph: over the 2,000 the renderer draws.

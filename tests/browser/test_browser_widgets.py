@@ -17,6 +17,7 @@ import time
 
 import pytest
 from page import (
+    PANEL,
     check_names_stay_text,
     labels as _labels,
     node_ids as _ids,
@@ -26,7 +27,6 @@ from page import (
 
 pytestmark = pytest.mark.browser
 
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 HOSTILE = ['<img src=x onerror="window.__x=1">', 'a"]; b [URL="javascript:alert(1)"', '\\"']
 
 SETUP = """\
