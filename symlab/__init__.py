@@ -11,12 +11,14 @@ from symlab.config import config
 from symlab import tensor
 from symlab.compile import In, Mode, Out, function, shared, SharedVariable
 from symlab.printing import debugprint, pp
+from symlab.graph.fgraph import MissingInputError
 
 dprint = debugprint
 
 __all__ = ["config", "tensor", "function", "In", "Out", "shared", "SharedVariable", "Mode",
-           "debugprint", "dprint", "pp", "printing", "RandomStreams", "gradient", "grad",
-           "scan", "map", "reduce", "foldl", "foldr", "ifelse", "__version__"]
+           "debugprint", "dprint", "pp", "MissingInputError", "printing", "RandomStreams", "gradient", "grad",
+           "scan", "map", "reduce", "foldl", "foldr", "ifelse", "Op", "Apply", "Variable", "Constant", "gof", "as_op",
+           "OpFromGraph", "dot", "scalar", "__version__"]
 
 
 #: Loaded on first use (``import symlab`` stays quick): name -> (module, attribute or None).
@@ -28,6 +30,14 @@ _LAZY = {
     "scan_module": ("symlab.scan_module", None),   # Theano's package name (scan_module.until)
     "printing": ("symlab.printing", None),
     "RandomStreams": ("symlab.random", "RandomStreams"),   # upward: the random layer
+    # Theano's interface for writing ops (symlab/graph/user_op.py) and its helpers
+    "Op": ("symlab.graph.user_op", "Op"), "Apply": ("symlab.graph.basic", "Apply"),
+    "Variable": ("symlab.graph.basic", "Variable"), "Constant": ("symlab.graph.basic", "Constant"),
+    "gof": ("symlab.gof", None),
+    "as_op": ("symlab.compile.ops", "as_op"),
+    "OpFromGraph": ("symlab.compile.builders", "OpFromGraph"),
+    "dot": ("symlab.tensor.linalg", "dot"),
+    "scalar": ("symlab.scalar", None),
 }
 
 

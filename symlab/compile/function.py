@@ -17,7 +17,7 @@ import functools
 import numpy as np
 
 from symlab.graph.basic import Constant, Variable
-from symlab.graph.fgraph import FunctionGraph
+from symlab.graph.fgraph import FunctionGraph, MissingInputError
 from symlab.graph.traversal import clone_replace, graph_inputs
 from symlab.compile.debug import NanGuardMode, describe_failure, rebuilt_exception
 from symlab.compile.io import In, Out
@@ -345,7 +345,7 @@ class Function:
         missing = [v for v in leaves if v not in given and not isinstance(v, SharedVariable)]
         if missing:
             names = ", ".join(str(v) for v in missing)
-            raise ValueError(
+            raise MissingInputError(
                 f"{self._label()}: the outputs depend on {names}, which is not among the "
                 f"inputs ({', '.join(str(v) for v in input_vars) or 'none'}); add it to the "
                 "inputs, or give it a value with givens")

@@ -2,8 +2,8 @@
 
 from symlab.graph.basic import Apply, Constant, Op, Type, Variable
 from symlab.graph.evaluate import evaluate
-from symlab.graph.fgraph import FunctionGraph, ReplacementError
+from symlab.graph.fgraph import FunctionGraph, MissingInputError, ReplacementError
 from symlab.graph.traversal import ancestors, clone_replace, graph_inputs, toposort
 
 __all__ = ["Apply", "Constant", "Op", "Type", "Variable", "evaluate", "FunctionGraph",
-           "ReplacementError", "ancestors", "clone_replace", "graph_inputs", "toposort"]
+           "MissingInputError", "ReplacementError", "ancestors", "clone_replace", "graph_inputs", "toposort"]

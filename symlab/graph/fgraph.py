@@ -31,7 +31,7 @@ from operator import is_not
 from symlab.graph.basic import Constant, Variable
 from symlab.graph.traversal import toposort_spans
 
-__all__ = ["FunctionGraph", "ReplacementError"]
+__all__ = ["FunctionGraph", "MissingInputError", "ReplacementError"]
 
 _OUTPUT = "output"
 
@@ -39,6 +39,10 @@ _OUTPUT = "output"
 _PATCH_LIMIT = 0.25
 #: or when the graph has fewer nodes than this.
 _PATCH_MIN_NODES = 100
+
+
+class MissingInputError(ValueError):
+    """A graph's outputs depend on a variable that is neither an input nor shared (Theano's name)."""
 
 
 class ReplacementError(TypeError):
@@ -69,7 +73,7 @@ class FunctionGraph:
                    and v not in self._input_set and not hasattr(v, "get_value")]
         if missing:
             names = ", ".join(str(v) for v in missing)
-            raise ValueError(
+            raise MissingInputError(
                 f"the outputs depend on {names}, which is not among the inputs "
                 f"({', '.join(map(str, self.inputs)) or 'none'}); pass it as an input, "
                 "or replace it with givens")
