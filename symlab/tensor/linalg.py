@@ -9,7 +9,7 @@ when the graph is built.
 
 import numpy as np
 
-from symlab.graph.basic import Apply, GradientNotImplemented, Op
+from symlab.graph.basic import Apply, Op
 from symlab.tensor.math import mul
 from symlab.tensor.type import TensorType, upcast
 from symlab.tensor.variable import as_tensor_variable
@@ -149,12 +149,53 @@ class MatMul(_BinaryLinalgOp):
     def _numpy(self, a, b):
         return np.matmul(a, b)
 
+    def perform(self, node, inputs):
+        _check_batch_broadcast(node, inputs)
+        return super().perform(node, inputs)
+
+    def numpy_callable(self, node):
+        compute = super().numpy_callable(node)
+        if min(v.type.ndim for v in node.inputs) < 3:
+            return compute              # an operand without batch axes: nothing broadcasts
+
+        def checked(a, b):
+            _check_batch_broadcast(node, (a, b))
+            return compute(a, b)
+        return checked
+
     def _grads(self, a, b, g):
         return _product_grads(a, b, g, matmul)
 
 
+def _check_batch_broadcast(node, values):
+    """Raise BroadcastError if a size-1 batch axis broadcasts where its type does not allow it.
+
+    As for elementwise ops, only a statically 1 dimension broadcasts: a runtime 1
+    stretched against a larger batch would give a gradient of the wrong shape.
+    """
+    from symlab.tensor.elemwise import BroadcastError, _name_of
+    a, b = (np.shape(v) for v in values)
+    if len(a) < 3 or len(b) < 3:
+        return
+    batch_a, batch_b = a[:-2], b[:-2]
+    for position, (var, batch) in enumerate(zip(node.inputs, (batch_a, batch_b))):
+        other = batch_b if position == 0 else batch_a
+        for axis, size in enumerate(batch):
+            other_axis = axis + len(other) - len(batch)
+            if (size == 1 and var.type.shape[axis] != 1 and other_axis >= 0
+                    and other[other_axis] != 1):
+                pattern = list(var.type.shape)
+                pattern[axis] = 1
+                raise BroadcastError(
+                    f"matmul: {_name_of(var, position)} of type {var.type} has runtime shape "
+                    f"{np.shape(values[position])}, and its batch dimension {axis} (size 1) "
+                    f"would have to broadcast against size {other[other_axis]}, but its type "
+                    f"does not allow broadcasting there. Declare it broadcastable, e.g. "
+                    f"TensorType('{var.type.dtype}', shape={tuple(pattern)})")
+
+
 def _product_grads(a, b, g, product):
-    """Gradients of dot(a, b) or matmul(a, b) (0-d to 2-d operands; matmul batches too)."""
+    """Gradients of dot(a, b) or matmul(a, b), for operands of any number of dimensions."""
     from symlab.tensor import math as tm
     from symlab.tensor.reduction import sum as reduce_sum
     na, nb = a.type.ndim, b.type.ndim
@@ -177,8 +218,9 @@ def _product_grads(a, b, g, product):
     if nb == 1:                       # a (n, m), b (m): out (n)
         return tm.mul(g.dimshuffle(0, "x"), b.dimshuffle("x", 0)), dot(_swap_last(a), g)
     if product is dot and (na > 2 or nb > 2):
-        raise GradientNotImplemented("dot: no gradient for operands of more than 2 dimensions "
-                                     "(use matmul or tensordot)")
+        # a (..., n), b (..., n, m): dot contracts a's last axis with b's second-to-last,
+        # exactly tensordot(a, b, [[na - 1], [nb - 2]]) (result: a's free axes, then b's).
+        return TensorDot(((na - 1,), (nb - 2,)))._grads(a, b, g)
     return product(g, _swap_last(b)), product(_swap_last(a), g)
 
 
