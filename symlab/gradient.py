@@ -2,10 +2,22 @@
 
 ``grad`` walks the graph from the cost back to the ``wrt`` variables in
 reverse topological order, asking each node's op for the gradients of its
-inputs (``Op.grad``; elementwise ops read the gradient column of the
-scalar-op table). The result is an ordinary graph: it is optimized, traced
-and drawn like any other. ``verify_grad`` checks a gradient against central
-finite differences, computed with the reference evaluator.
+inputs (``Op.node_grad``, which calls ``Op.grad``; elementwise ops read the
+gradient column of the scalar-op table). The result is an ordinary graph: it
+is optimized, traced and drawn like any other. ``verify_grad`` checks a
+gradient against central finite differences, computed with the reference
+evaluator.
+
+Connectivity follows Theano. An op's ``connection_pattern(node)`` says which
+inputs can change which outputs; a ``wrt`` reaches a variable only along
+connected pairs, and only nodes with a reached input connected to an output
+that has a gradient are asked for theirs. ``shape(x)`` and random draws
+declare their inputs disconnected, so the gradient of a dropout mask
+``binomial(h.shape, p) * h`` never asks the draw for one. An op may answer
+an input's gradient with ``DisconnectedType()()`` (no gradient flows: as
+None) or ``grad_undefined(...)``/``grad_not_implemented(...)`` (a
+``NullType`` variable): that is an error only if it must flow into a
+``wrt``, and the error names the op, the input and the reason.
 """
 
 import warnings
@@ -14,15 +26,16 @@ from types import SimpleNamespace
 import numpy as np
 
 from symlab import config
-from symlab.graph.basic import Apply, GradientNotImplemented, Op, Variable
+from symlab.graph.basic import Apply, GradientNotImplemented, Op, Type, Variable
 from symlab.graph.evaluate import evaluate
 from symlab.graph.traversal import toposort
 from symlab.tensor.elemwise import is_differentiable
 from symlab.tensor.type import TensorType
 
 __all__ = ["grad", "jacobian", "hessian", "Lop", "Rop", "verify_grad", "zero_grad",
-           "disconnected_grad", "consider_constant", "DisconnectedInputError", "GradientError",
-           "GradientNotImplemented"]
+           "disconnected_grad", "consider_constant", "grad_clip", "DisconnectedInputError",
+           "GradientError", "GradientNotImplemented", "DisconnectedType", "NullType",
+           "NullTypeGradError", "grad_undefined", "grad_not_implemented", "connection_pattern_of"]
 
 
 class DisconnectedInputError(ValueError):
@@ -31,6 +44,84 @@ class DisconnectedInputError(ValueError):
 
 class GradientError(AssertionError):
     """``verify_grad`` found an analytic gradient that differs from finite differences."""
+
+
+class NullTypeGradError(GradientNotImplemented, TypeError):
+    """An undefined gradient (``grad_undefined``) would have to flow into a ``wrt``."""
+
+
+# ---------------------------------------------------------------- gradient values
+
+class DisconnectedType(Type):
+    """The type of a gradient that does not exist: the input cannot change the cost.
+
+    An op's gradient rule may answer ``DisconnectedType()()`` for an input;
+    the walker treats it as None (no contribution).
+    """
+
+    def filter(self, value, name="value", allow_downcast=None):
+        raise TypeError(f"{name}: a DisconnectedType variable holds no value (it marks an "
+                        "input through which no gradient flows)")
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(DisconnectedType)
+
+    def __str__(self):
+        return "DisconnectedType"
+
+
+class NullType(Type):
+    """The type of a gradient that cannot be computed; ``why_null`` says why.
+
+    ``error`` is the exception class raised if such a gradient must flow
+    into a ``wrt`` (``NullTypeGradError`` for an undefined gradient,
+    ``GradientNotImplemented`` for a missing rule).
+    """
+
+    def __init__(self, why_null="(no explanation given)", error=NullTypeGradError):
+        self.why_null = why_null
+        self.error = error
+
+    def filter(self, value, name="value", allow_downcast=None):
+        raise TypeError(f"{name}: a NullType variable holds no value: {self.why_null}")
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.why_null == other.why_null
+
+    def __hash__(self):
+        return hash((NullType, self.why_null))
+
+    def __str__(self):
+        return "NullType"
+
+
+def _input_label(op, x_pos, x):
+    return f"{op}: input {x_pos} ({x})"
+
+
+def grad_undefined(op, x_pos, x, comment=""):
+    """A ``NullType`` gradient for input ``x_pos`` (the variable ``x``) of ``op``: the
+    gradient is mathematically undefined there. An error only if it reaches a ``wrt``."""
+    why = f"{_input_label(op, x_pos, x)}: the gradient is undefined"
+    return NullType(f"{why}: {comment}" if comment else why)()
+
+
+def grad_not_implemented(op, x_pos, x, comment=""):
+    """A ``NullType`` gradient for input ``x_pos`` of ``op`` whose rule is not written:
+    raises ``GradientNotImplemented`` if it must flow into a ``wrt``."""
+    why = f"{_input_label(op, x_pos, x)}: the gradient is not implemented"
+    return NullType(f"{why}: {comment}" if comment else why, GradientNotImplemented)()
+
+
+def _is_null(g):
+    return g is not None and isinstance(g.type, NullType)
+
+
+def _is_disconnected(g):
+    return g is None or isinstance(g.type, DisconnectedType)
 
 
 # ---------------------------------------------------------------- gradient markers
@@ -67,6 +158,34 @@ class GradientMarker(Op):
             from symlab.tensor.creation import zeros_like
             return [zeros_like(node.inputs[0])]
         return [None]
+
+
+class GradClip(GradientMarker):
+    """Passes its input through unchanged; its gradient is clipped into ``[lower, upper]``."""
+
+    __props__ = ("lower", "upper")
+
+    def __init__(self, lower, upper):
+        super().__init__("clip")
+        if not float(lower) <= float(upper):
+            raise ValueError(f"grad_clip: lower ({lower}) must not exceed upper ({upper})")
+        self.lower, self.upper = float(lower), float(upper)
+
+    @property
+    def name(self):
+        return "grad_clip"
+
+    def grad(self, node, output_grads):
+        from symlab.tensor.math import clip
+        (g,) = output_grads
+        if g is None:
+            return [None]
+        return [clip(g, self.lower, self.upper)]
+
+
+def grad_clip(x, lower, upper):
+    """``x`` itself, whose gradient is clipped elementwise into ``[lower, upper]`` (Theano's)."""
+    return GradClip(lower, upper)(x)
 
 
 def zero_grad(x):
@@ -123,19 +242,58 @@ def _stabilized(cost, wrt):
     return new_cost
 
 
+def _pattern(node):
+    """``node``'s connection pattern, checked, or None when every pair is connected."""
+    op = node.op
+    if type(op).connection_pattern is Op.connection_pattern:
+        return None
+    pattern = [list(row) for row in op.connection_pattern(node)]
+    if len(pattern) != len(node.inputs) or any(len(row) != len(node.outputs)
+                                               for row in pattern):
+        raise ValueError(f"{op}.connection_pattern must give one list per input "
+                         f"({len(node.inputs)}) of one bool per output ({len(node.outputs)}); "
+                         f"got {pattern!r:.120}")
+    return pattern
+
+
 def _depends_on(roots, targets, stop):
-    """The variables on some path from ``targets`` up to ``roots`` (not crossing ``stop``)."""
+    """The variables a path of connected pairs leads to from ``targets``, up to ``roots``
+    (not crossing ``stop``)."""
     nodes = toposort(roots, stop_at=stop)
     reach = set(targets)
     for node in nodes:
-        if any(v in reach for v in node.inputs):
-            reach.update(node.outputs)
+        pattern = _pattern(node)
+        if pattern is None:
+            if any(v in reach for v in node.inputs):
+                reach.update(node.outputs)
+            continue
+        for j, out in enumerate(node.outputs):
+            if any(row[j] and v in reach for row, v in zip(pattern, node.inputs)):
+                reach.add(out)
     return reach
+
+
+def connection_pattern_of(inputs, outputs):
+    """Which of ``inputs`` can change which of ``outputs`` (a graph's connection pattern):
+    a list per input of a bool per output, following each node's ``connection_pattern``."""
+    pattern = []
+    for var in inputs:
+        reach = _depends_on(list(outputs), [var], stop=set(inputs) - {var})
+        pattern.append([out in reach for out in outputs])
+    return pattern
 
 
 def _sum_of(parts):
     from symlab.tensor.math import add
     return parts[0] if len(parts) == 1 else add(*parts)
+
+
+def _total(parts):
+    """The sum of gradient contributions; an undefined one (NullType) wins."""
+    for part in parts:
+        if _is_null(part):
+            return part
+    return _sum_of(parts)
 
 
 def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", known_grads=None,
@@ -174,29 +332,16 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", known_g
     for var, g in list(known.items()):
         known[var] = as_tensor_variable(g)
 
-    stop = set(consider_constant or ()) | set(wrt_list)
-    reach = _depends_on(roots, wrt_list, stop=set(consider_constant or ()))
-    contributions = {var: [g] for var, g in known.items()}
-    for node in reversed(toposort(roots, stop_at=stop)):
-        if not any(v in reach for v in node.inputs):
-            continue
-        output_grads = [_sum_of(contributions[o]) if o in contributions else None
-                        for o in node.outputs]
-        if all(g is None for g in output_grads):
-            continue
-        input_grads = node.op.grad(node, output_grads)
-        if len(input_grads) != len(node.inputs):
-            raise ValueError(f"{node.op}.grad returned {len(input_grads)} gradients for "
-                             f"{len(node.inputs)} inputs")
-        for var, g in zip(node.inputs, input_grads):
-            if g is not None and var in reach:
-                contributions.setdefault(var, []).append(g)
-
+    contributions = backpropagate(roots, known, wrt_list, consider_constant)
     results = []
     for var in wrt_list:
         if var in contributions:
             from symlab.tensor.math import cast
-            results.append(cast(_sum_of(contributions[var]), var.type.dtype))
+            total = _total(contributions[var])
+            if _is_null(total):
+                raise total.type.error(f"grad: the gradient with respect to {_describe(var)} "
+                                       f"cannot be computed: {total.type.why_null}")
+            results.append(cast(total, var.type.dtype))
         elif not is_differentiable(var) and var in _graph_variables(roots):
             results.append(zeros_like(var, dtype=config.floatX))
         else:
@@ -211,6 +356,48 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", known_g
                            zeros_like(var, dtype=var.type.dtype if is_differentiable(var)
                                       else config.floatX))
     return results[0] if single else results
+
+
+def backpropagate(roots, known, wrt, consider_constant=None):
+    """The reverse sweep of ``grad``: ``{variable: [gradient contributions]}``.
+
+    ``known`` maps variables of the graph of ``roots`` to their gradients.
+    Gradients flow only towards variables the ``wrt`` variables reach along
+    connected pairs (``connection_pattern``) and stop at ``consider_constant``.
+    A contribution may be a ``NullType`` variable (an undefined gradient); it
+    passes through every node on its way unchanged, and the caller decides
+    whether it is an error (``grad``: only where it reaches a ``wrt``).
+    """
+    stop = set(consider_constant or ()) | set(wrt)
+    reach = _depends_on(roots, wrt, stop=set(consider_constant or ()))
+    contributions = {var: [g] for var, g in known.items()}
+    for node in reversed(toposort(roots, stop_at=stop)):
+        output_grads = [_total(contributions[o]) if o in contributions else None
+                        for o in node.outputs]
+        if all(g is None for g in output_grads):
+            continue
+        pattern = _pattern(node)
+        wanted = [var in reach and any(g is not None and (pattern is None or pattern[i][j])
+                                       for j, g in enumerate(output_grads))
+                  for i, var in enumerate(node.inputs)]
+        if not any(wanted):
+            continue
+        null = [j for j, g in enumerate(output_grads) if _is_null(g)]
+        if null:
+            # An undefined output gradient makes every connected input's undefined too.
+            for i, var in enumerate(node.inputs):
+                linked = [j for j in null if pattern is None or pattern[i][j]]
+                if wanted[i] and linked:
+                    contributions.setdefault(var, []).append(output_grads[linked[0]])
+            continue
+        input_grads = node.op.node_grad(node, output_grads)
+        if len(input_grads) != len(node.inputs):
+            raise ValueError(f"{node.op}.grad returned {len(input_grads)} gradients for "
+                             f"{len(node.inputs)} inputs")
+        for i, (var, g) in enumerate(zip(node.inputs, input_grads)):
+            if wanted[i] and not _is_disconnected(g):
+                contributions.setdefault(var, []).append(g)
+    return contributions
 
 
 def _graph_variables(roots):
@@ -319,27 +506,74 @@ def Lop(f, wrt, eval_points, disconnected_inputs="raise"):
 def Rop(f, wrt, eval_points, disconnected_inputs="raise"):
     """The Jacobian-vector product df/dwrt times ``eval_points`` (shaped like ``wrt``).
 
-    Built with two reverse passes: Rop(f, x, v) = d/du <Lop(f, x, u), v>.
+    Built with two reverse passes: Rop(f, x, v) = d/du <Lop(f, x, u), v>. When an
+    op between ``wrt`` and ``f`` gives its own rule (``Op.has_rop``: a Theano-style
+    op defining ``R_op``), the products are carried forward node by node instead:
+    those ops through their rule, every other node through the two reverse passes
+    on that node alone.
     """
+    from symlab.tensor.variable import as_tensor_variable
+    single_f = not isinstance(f, (list, tuple))
+    fs = [f] if single_f else list(f)
+    wrts = list(wrt) if isinstance(wrt, (list, tuple)) else [wrt]
+    points = eval_points if isinstance(eval_points, (list, tuple)) else [eval_points]
+    points = [as_tensor_variable(v) for v in points]
+    if any(node.op.has_rop(node) for node in toposort(fs, stop_at=set(wrts))):
+        results = _forward_rop(fs, wrts, points, disconnected_inputs)
+    else:
+        results = [_jvp_by_lops(out, wrts, points, disconnected_inputs) for out in fs]
+    return results[0] if single_f else results
+
+
+def _jvp_by_lops(out, wrts, points, disconnected_inputs):
+    """d out/d wrts times ``points``, by two reverse passes."""
     from symlab.graph.traversal import clone_replace
     from symlab.tensor.creation import zeros_like
     from symlab.tensor.math import mul
     from symlab.tensor.reduction import sum as reduce_sum
-    single_f = not isinstance(f, (list, tuple))
-    fs = [f] if single_f else list(f)
-    wrts = wrt if isinstance(wrt, (list, tuple)) else [wrt]
-    points = eval_points if isinstance(eval_points, (list, tuple)) else [eval_points]
+    u = out.type("rop_direction")
+    lops = grad(None, wrts, known_grads={out: u}, disconnected_inputs=disconnected_inputs)
+    inner = _sum_of([reduce_sum(mul(l, v)) for l, v in zip(lops, points)])
+    jvp = grad(inner, u, disconnected_inputs="ignore")
+    # inner is linear in u, so its gradient does not depend on u's value; u may
+    # still appear through shapes: any value of f's shape will do.
+    (jvp,) = clone_replace([jvp], {u: zeros_like(out)})
+    return jvp
+
+
+def _floating(var):
+    return isinstance(var.type, TensorType) and is_differentiable(var)
+
+
+def _forward_rop(fs, wrts, points, disconnected_inputs):
+    """The Jacobian-vector products of ``fs``, carried forward through each node."""
+    from symlab.tensor.creation import zeros_like
+    tangent = dict(zip(wrts, points))
+    for node in toposort(fs, stop_at=set(wrts)):
+        ev = [tangent.get(v) for v in node.inputs]
+        if all(e is None for e in ev):
+            continue
+        if node.op.has_rop(node):
+            outs = node.op.node_rop(node, ev)
+        else:
+            varying = [(v, e) for v, e in zip(node.inputs, ev)
+                       if e is not None and _floating(v)]
+            outs = [_jvp_by_lops(out, [v for v, _ in varying], [e for _, e in varying],
+                                 "ignore") if varying and _floating(out) else None
+                    for out in node.outputs]
+        for out, t in zip(node.outputs, outs):
+            if not _is_disconnected(t):
+                tangent[out] = t
     results = []
     for out in fs:
-        u = out.type("rop_direction")
-        lops = grad(None, wrts, known_grads={out: u}, disconnected_inputs=disconnected_inputs)
-        inner = _sum_of([reduce_sum(mul(l, v)) for l, v in zip(lops, points)])
-        jvp = grad(inner, u, disconnected_inputs="ignore")
-        # inner is linear in u, so its gradient does not depend on u's value; u may
-        # still appear through shapes: any value of f's shape will do.
-        (jvp,) = clone_replace([jvp], {u: zeros_like(out)})
-        results.append(jvp)
-    return results[0] if single_f else results
+        if out in tangent:
+            results.append(tangent[out])
+            continue
+        message = f"Rop: {_describe(out)} does not depend on the wrt variables"
+        if disconnected_inputs == "raise":
+            raise DisconnectedInputError(message + "; pass disconnected_inputs='ignore'")
+        results.append(zeros_like(out))
+    return results
 
 
 # ---------------------------------------------------------------- verify_grad

@@ -726,8 +726,10 @@ def _aliased_input(node):
     written = op.writes_into(node)
     if written is not None:
         return node.inputs[written]
-    if node.inputs and (op.view_of_input or (isinstance(op, Elemwise)
-                                             and not op.output_is_fresh(node))):
+    viewed = op.view_of(node)
+    if viewed is not None:
+        return node.inputs[viewed]
+    if node.inputs and isinstance(op, Elemwise) and not op.output_is_fresh(node):
         return node.inputs[0]
     return None
 

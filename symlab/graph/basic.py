@@ -203,21 +203,26 @@ class Constant(Variable):
 class Apply:
     """One application of ``op`` to ``inputs``, owning its fresh ``outputs``.
 
-    Built once, never edited: setting any attribute raises AttributeError.
+    ``outputs`` lists, per output, a ``Type`` (the node makes the variable)
+    or a fresh owner-less variable (Theano's ``Apply(op, [x], [x.type()])``),
+    which the node adopts as that output. Built once, never edited: setting
+    any attribute raises AttributeError.
     """
 
     __slots__ = ("op", "inputs", "outputs", "id", "origins")
 
-    def __init__(self, op, inputs, output_types, origins=None):
+    def __init__(self, op, inputs, outputs, origins=None):
         for i, var in enumerate(inputs):
             if not isinstance(var, Variable):
                 raise TypeError(
                     f"input {i} of {op} must be a symlab Variable; got {var!r}")
+        outputs = list(outputs)
+        for i, out in enumerate(outputs):
+            _check_output(op, i, out, outputs)
         setter = object.__setattr__
         setter(self, "op", op)
         setter(self, "inputs", tuple(inputs))
-        setter(self, "outputs", tuple(
-            t.make_variable(owner=self, index=i) for i, t in enumerate(output_types)))
+        setter(self, "outputs", tuple(_adopt(self, i, out) for i, out in enumerate(outputs)))
         setter(self, "id", next_id())
         if origins is None:
             origins = _INHERITED[-1] if _INHERITED else _user_origins()
@@ -262,6 +267,31 @@ class Apply:
         return f"Apply({self.op}, [{', '.join(map(str, self.inputs))}])"
 
 
+def _check_output(op, i, out, outputs):
+    """Raise unless output ``i`` of a new node of ``op`` is a Type or a fresh variable."""
+    if isinstance(out, Type):
+        return
+    if not isinstance(out, Variable):
+        raise TypeError(f"output {i} of {op} must be a symlab Type or a fresh Variable "
+                        f"(x.type()); got {out!r:.80}")
+    if isinstance(out, Constant) or out.owner is not None:
+        raise TypeError(f"output {i} of {op} must be a fresh variable (made by x.type(), "
+                        f"with no owner); got {out}, which is "
+                        f"{'a constant' if isinstance(out, Constant) else 'already an output'}")
+    if any(other is out for other in outputs[:i]):
+        raise TypeError(f"output {i} of {op}: the variable {out} is given twice")
+
+
+def _adopt(node, i, out):
+    """Output ``i`` of ``node``: a new variable of the Type ``out``, or ``out`` adopted."""
+    if isinstance(out, Type):
+        return out.make_variable(owner=node, index=i)
+    fields = out.__dict__           # the one place an owner-less variable gets its owner
+    fields["owner"] = node
+    fields["index"] = i
+    return out
+
+
 Type.variable_class = Variable
 Type.constant_class = Constant
 
@@ -277,6 +307,15 @@ class Op:
     two ops with equal props are interchangeable (the merge rewrite relies on
     it). ``perform`` is the reference semantics, in plain NumPy, in the node's
     own dtypes.
+
+    The rest of symlab reaches an op through a few hooks, so that an op
+    written to Theano's interface (``symlab.graph.user_op.Op``: a 3-argument
+    ``perform``, ``grad(inputs, output_grads)``) works wherever a built-in
+    one does: ``compute`` (every evaluator: the reference evaluator,
+    constant folding, fused kernels, the backends' fallback), ``node_grad``
+    (the gradient walker), ``connection_pattern`` (which inputs can reach
+    which outputs), ``node_rop``/``has_rop`` (``Rop``), ``view_of`` and
+    ``writes_into`` (memory sharing) and ``do_constant_folding``.
     """
 
     __props__ = ()
@@ -299,29 +338,77 @@ class Op:
         """
         raise GradientNotImplemented(f"{self.name}: no gradient rule (in {node})")
 
+    def node_grad(self, node, output_grads):
+        """The gradient walker's one entry point: the input gradients of ``node``.
+
+        Same contract as ``grad`` (which it calls); an entry may also be a
+        ``symlab.gradient`` ``DisconnectedType`` variable (no gradient) or a
+        ``NullType`` one (``grad_undefined``: an error only if it reaches a
+        ``wrt``). Theano-style ops override it to call ``L_op``.
+        """
+        return self.grad(node, output_grads)
+
+    def connection_pattern(self, node):
+        """Which inputs can change which outputs: a list per input of a bool per output.
+
+        Gradients flow, and a ``wrt`` is "in reach", only along connected
+        pairs. The default connects every input to every output; ``shape(x)``
+        and random draws declare their inputs disconnected.
+        """
+        return [[True] * len(node.outputs) for _ in node.inputs]
+
+    def has_rop(self, node):
+        """True if ``node_rop`` gives this node's Jacobian-vector product itself."""
+        return False
+
+    def node_rop(self, node, eval_points):
+        """The Jacobian-vector products of ``node``'s outputs (``has_rop`` ops only).
+
+        ``eval_points`` has one entry per input: a variable shaped like it, or
+        None where the input does not vary. Returns one entry per output.
+        """
+        raise NotImplementedError(f"{self.name} has no R_op of its own")
+
     def writes_into(self, node):
         """The input position whose buffer this node's result overwrites, or None."""
         return None
+
+    def view_of(self, node):
+        """The input position whose memory an output may share (a view), or None."""
+        return 0 if self.view_of_input and node.inputs else None
 
     def output_is_fresh(self, node):
         """True if the result is always a new array the graph owns (safe to overwrite later)."""
         return False
 
+    def do_constant_folding(self, node):
+        """False keeps ``node`` from being folded into a constant (Theano's hook)."""
+        return True
+
     def perform(self, node, inputs):
         """Return the list of output values for input values ``inputs``."""
         raise NotImplementedError(f"{type(self).__name__} has no perform")
+
+    def compute(self, node, inputs):
+        """Return the list of output values of ``node`` for the input values ``inputs``.
+
+        Every evaluator calls this one hook (the reference evaluator, constant
+        folding, fused kernels, ``numpy_callable``); it calls ``perform``.
+        Theano-style ops override it to run their 3-argument ``perform``.
+        """
+        return self.perform(node, inputs)
 
     def numpy_callable(self, node):
         """Return a fast function of the input values giving the output value.
 
         For one-output nodes it returns the value itself, otherwise a tuple.
         The NumPy backend calls it from generated code; the default wraps
-        ``perform``. Ops override it to skip list packing (``np.dot``, say).
+        ``compute``. Ops override it to skip list packing (``np.dot``, say).
         """
-        perform = self.perform
+        compute = self.compute
         if len(node.outputs) == 1:
-            return lambda *values: perform(node, values)[0]
-        return lambda *values: tuple(perform(node, values))
+            return lambda *values: compute(node, values)[0]
+        return lambda *values: tuple(compute(node, values))
 
     def __call__(self, *inputs):
         """Build the node and return its output (or list of outputs)."""

@@ -1,4 +1,5 @@
-"""The reference evaluator: runs any graph node by node with each op's ``perform``.
+"""The reference evaluator: runs any graph node by node with each op's ``perform``
+(through ``Op.compute``, the one evaluation hook).
 
 No rewrites, no fusion, no generated code: each node computes in plain NumPy
 in its own dtype. It is the oracle that rewrites and backends are tested
@@ -41,7 +42,7 @@ def evaluate(outputs, given=None):
         return leaf_value(var, given)
 
     for node in toposort(outs, stop_at=given):
-        results = node.op.perform(node, [value_of(v) for v in node.inputs])
+        results = node.op.compute(node, [value_of(v) for v in node.inputs])
         for var, val in zip(node.outputs, results):
             values[var] = val
     results = [value_of(o) for o in outs]

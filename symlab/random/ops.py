@@ -130,6 +130,22 @@ class RandomVariable(Op):
         values_type = TensorType(self.dtype, tuple(batch) + tuple(added))
         return Apply(self, [rng, size, *params], [values_type, rng.type])
 
+    def connection_pattern(self, node):
+        """The state and the size carry no gradient; a parameter reaches the values only
+        (so a ``wrt`` whose shape gives the size, a dropout mask's, reaches nothing)."""
+        n_params = len(node.inputs) - 2
+        return [[False, False], [False, False]] + [[True, False] for _ in range(n_params)]
+
+    def grad(self, node, output_grads):
+        """No gradient through a draw: undefined for the parameters (an error only if it
+        must reach a ``wrt``), none for the state and the size."""
+        from symlab.gradient import grad_undefined
+        return [None, None] + [
+            grad_undefined(self, k, var, f"no gradient flows through the random draw "
+                                         f"{node.outputs[0]} to its parameter "
+                                         f"{self.row.params[k - 2].name}")
+            for k, var in enumerate(node.inputs[2:], start=2)]
+
     def perform(self, node, inputs):
         rng, size, *params = inputs
         new = copy_state(rng)

@@ -1,8 +1,9 @@
 """Constant folding: a node whose inputs are all constants becomes a constant.
 
-The value is computed by the op's own ``perform`` (the reference semantics),
-in the node's own dtype. Random ops and ops with side effects (``Print``)
-never fold, and neither do results larger than ``MAX_FOLDED_ELEMENTS``
+The value is computed by the op's own ``perform`` (the reference semantics,
+through ``Op.compute``), in the node's own dtype. Random ops, ops with side
+effects (``Print``) and nodes whose op's ``do_constant_folding(node)`` is
+False never fold, and neither do results larger than ``MAX_FOLDED_ELEMENTS``
 (folding ``zeros((10000, 10000))`` would bake 800 MB into the function).
 """
 
@@ -23,8 +24,10 @@ def constant_fold(fgraph, node):
         return None
     if getattr(node.op, "has_side_effects", False):
         return None      # folding would run it once, now, instead of at each call (Print)
+    if not node.op.do_constant_folding(node):
+        return None      # the op asked not to be folded (Theano's do_constant_folding)
     try:
-        values = node.op.perform(node, [v.data for v in node.inputs])
+        values = node.op.compute(node, [v.data for v in node.inputs])
     except Exception:
         return None      # leave a failing node for run time, where its error names it
     replacements = []

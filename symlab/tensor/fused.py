@@ -117,7 +117,7 @@ class FusedElemwise(Op):
         try:
             for inner in self.inner_nodes:
                 args = [v.data if isinstance(v, Constant) else values[v] for v in inner.inputs]
-                values[inner.outputs[0]] = inner.op.perform(inner, args)[0]
+                values[inner.outputs[0]] = inner.op.compute(inner, args)[0]
         except BroadcastError:
             # Name the outer inputs, not the inner ones the user never saw.
             check_runtime_broadcast(node, inputs,

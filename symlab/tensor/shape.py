@@ -84,6 +84,10 @@ class Shape(Op):
         """A shape does not change with the values: no gradient flows."""
         return [None]
 
+    def connection_pattern(self, node):
+        """The shape depends on ``x``'s shape only: no gradient path through it."""
+        return [[False]]
+
     def numpy_callable(self, node):
         return lambda x: np.array(x.shape, dtype=np.int64)
 
