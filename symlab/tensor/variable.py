@@ -33,6 +33,22 @@ def _shape():
     return importlib.import_module("symlab.tensor.shape")
 
 
+def _refusing_truth(result, left, symbol, right):
+    """Mark ``result``, just built by a Python comparison operator, as refusing ``bool``.
+
+    The mark (a private attribute, set before anyone else holds the variable) names
+    the comparison for the error message. Returns ``result``.
+    """
+    result._comparison = f"{left} {symbol} {_operand_text(right)}"
+    return result
+
+
+def _operand_text(value):
+    if isinstance(value, Variable):
+        return str(value)
+    return f"{value!r:.40}"
+
+
 class TensorVariable(Variable):
     """A symbolic tensor. Supports NumPy-like operators and methods."""
 
@@ -68,9 +84,18 @@ class TensorVariable(Variable):
         return self.transpose()
 
     def __bool__(self):
+        """Theano's rule: a variable is true (``if not W:`` tests for a missing W), except
+        the result of ``<``, ``<=``, ``>`` or ``>=``, whose truth raises TypeError."""
+        comparison = self.__dict__.get("_comparison")
+        if comparison is None:
+            return True
         raise TypeError(
-            f"the truth value of the symbolic variable {self} is not known until it is "
-            "computed; use T.switch or symlab.ifelse instead of Python's if/and/or")
+            f"the truth value of the symbolic variable {self} (the result of {comparison}) "
+            "is not known until it is computed. As in Theano, the result of a comparison "
+            "refuses if/and/or/not, so that a chained comparison such as a < b < c (which "
+            "Python runs as (a < b) and (b < c)) fails instead of silently dropping a "
+            "part; every other variable is true. Use T.and_(a < b, b < c), T.switch or "
+            "symlab.ifelse")
 
     def __len__(self):
         raise TypeError(f"len() of the symbolic variable {self} is not known; use x.shape[0]")
@@ -100,10 +125,11 @@ class TensorVariable(Variable):
     def __neg__(self): return _math().neg(self)
     def __pos__(self): return self
     def __abs__(self): return _math().abs(self)
-    def __lt__(self, other): return _math().lt(self, other)
-    def __le__(self, other): return _math().le(self, other)
-    def __gt__(self, other): return _math().gt(self, other)
-    def __ge__(self, other): return _math().ge(self, other)
+    # The comparison operators mark their result so that its truth raises (see __bool__).
+    def __lt__(self, other): return _refusing_truth(_math().lt(self, other), self, "<", other)
+    def __le__(self, other): return _refusing_truth(_math().le(self, other), self, "<=", other)
+    def __gt__(self, other): return _refusing_truth(_math().gt(self, other), self, ">", other)
+    def __ge__(self, other): return _refusing_truth(_math().ge(self, other), self, ">=", other)
     def __and__(self, other): return _math().and_(self, other)
     def __rand__(self, other): return _math().and_(other, self)
     def __or__(self, other): return _math().or_(self, other)
