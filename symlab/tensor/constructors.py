@@ -1,9 +1,15 @@
 """Symbolic input constructors: ``T.matrix``, ``T.dvector``, ``T.iscalars``, ``T.tensor``...
 
 Theano's one-letter prefixes name the dtype: b int8, w int16, i int32,
-l int64, f float32, d float64, c complex64, z complex128. Without a prefix
-the dtype is ``symlab.config.floatX``. Each constructor has a plural form
-taking several names (``T.dmatrices('a', 'b')``) or a count.
+l int64, f float32, d float64, c complex64, z complex128. As in Theano, a
+prefixed constructor is a ``TensorType`` (``T.dmatrix`` is
+``TensorType('float64', (None, None))``; calling it makes a variable, whose
+``.type is T.dmatrix``), while an unprefixed one is a function whose dtype is
+``symlab.config.floatX`` at call time (or its ``dtype=``).
+
+Each has a plural form (``T.dmatrices``, ``T.scalars``, ``T.tensor3s``...)
+taking several names, one string whose characters are the names
+(``T.scalars('abcd')``: a, b, c, d), or a count of unnamed variables.
 """
 
 from symlab.tensor.type import TensorType, DTYPES
@@ -19,35 +25,57 @@ KINDS = {"scalar": (), "vector": (None,), "row": (1, None), "col": (None, 1),
          "tensor5": (None,) * 5}
 
 
-def _kind_constructor(kind, shape, fixed_dtype=None):
+def _kind_constructor(kind, shape):
     def make(name=None, dtype=None):
-        if fixed_dtype is not None and dtype is not None:
-            raise TypeError(f"{(fixed_dtype and _prefix_of(fixed_dtype)) or ''}{kind} has a "
-                            f"fixed dtype ({fixed_dtype}); use T.{kind}(dtype=...) instead")
-        return TensorType(fixed_dtype or dtype, shape).make_variable(name=name)
+        return TensorType(dtype, shape).make_variable(name=name)
 
-    make.__name__ = (_prefix_of(fixed_dtype) if fixed_dtype else "") + kind
-    make.__doc__ = (f"Return a symbolic {kind} (static shape {shape}) of dtype "
-                    f"{fixed_dtype or 'dtype (default config.floatX)'} named ``name``.")
+    make.__name__ = make.__qualname__ = kind
+    make.__doc__ = (f"Return a symbolic {kind} (static shape {shape}) named ``name``, of "
+                    "``dtype`` (default: ``config.floatX`` when called).")
     return make
 
 
-def _prefix_of(dtype):
-    return next(p for p, d in PREFIXES.items() if d == dtype)
+def _plural_name(single):
+    return single[:-1] + "ces" if single.endswith("matrix") else single + "s"
 
 
-def _plural(single):
+def _names_from(names):
+    """Theano's reading of a plural constructor's arguments: a list of names (or Nones).
+
+    Returns ``(names, one)``: ``one`` is True for a single one-character string,
+    for which Theano returns one variable rather than a list.
+    """
+    if len(names) == 1 and isinstance(names[0], int) and not isinstance(names[0], bool):
+        return [None] * names[0], False
+    if len(names) == 1 and isinstance(names[0], str):
+        text = names[0]
+        if "," in text or any(c.isspace() for c in text):
+            # symlab's reading of 'a, b' (Theano would name variables ',' and ' ').
+            return [n for n in text.replace(",", " ").split() if n], False
+        return list(text), len(text) == 1
+    for name in names:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"names must be strings (or one count); got {name!r}")
+    return list(names), False
+
+
+def _plural(single, single_name):
+    name = _plural_name(single_name)
+
     def make_many(*names, dtype=None):
-        if len(names) == 1 and isinstance(names[0], int):
-            names = (None,) * names[0]
-        elif len(names) == 1 and isinstance(names[0], str) and ("," in names[0] or " " in names[0]):
-            names = tuple(n for n in names[0].replace(",", " ").split() if n)
+        names, one = _names_from(names)
+        if dtype is not None and isinstance(single, TensorType):
+            raise TypeError(f"T.{name} makes variables of the fixed dtype {single.dtype}; "
+                            f"drop dtype= or use the unprefixed constructor")
         kwargs = {} if dtype is None else {"dtype": dtype}
-        return [single(name, **kwargs) for name in names]
+        made = [single(n, **kwargs) for n in names]
+        return made[0] if one else made
 
-    make_many.__name__ = (single.__name__[:-1] + "ces" if single.__name__.endswith("matrix")
-                          else single.__name__ + "s")
-    make_many.__doc__ = f"Return a list of {single.__name__} variables, one per name (or a count)."
+    make_many.__name__ = make_many.__qualname__ = name
+    make_many.__doc__ = (f"Return a list of new variables made by ``{single_name}``: "
+                         "one per name, one per character of a single string of names "
+                         "(``'abc'``; ``'a, b'`` splits at commas and spaces), or a count. "
+                         "A single one-character string gives one variable, as in Theano.")
     return make_many
 
 
@@ -55,10 +83,9 @@ CONSTRUCTORS = {}
 for _kind, _shape in KINDS.items():
     CONSTRUCTORS[_kind] = _kind_constructor(_kind, _shape)
     for _prefix, _dtype in PREFIXES.items():
-        CONSTRUCTORS[_prefix + _kind] = _kind_constructor(_kind, _shape, _dtype)
-for _name, _fn in list(CONSTRUCTORS.items()):
-    _plural_fn = _plural(_fn)
-    CONSTRUCTORS[_plural_fn.__name__] = _plural_fn
+        CONSTRUCTORS[_prefix + _kind] = TensorType(_dtype, _shape)
+for _name, _single in list(CONSTRUCTORS.items()):
+    CONSTRUCTORS[_plural_name(_name)] = _plural(_single, _name)
 globals().update(CONSTRUCTORS)
 __all__ += list(CONSTRUCTORS)
 

@@ -42,14 +42,34 @@ def _normalize_dtype(dtype):
     return name
 
 
+def _is_flag(entry):
+    return isinstance(entry, (bool, np.bool_))
+
+
+def _shape_from_pattern(pattern):
+    """Theano's broadcastable pattern (True: static size 1, False: unknown) as a shape."""
+    if not all(_is_flag(b) for b in pattern):
+        raise TypeError(f"a broadcastable pattern holds only True/False; got {tuple(pattern)!r}")
+    return tuple(1 if b else None for b in pattern)
+
+
 def _normalize_shape(shape):
+    try:
+        entries = tuple(shape)
+    except TypeError:
+        raise TypeError(f"a static shape is a tuple of ints or None (or Theano's broadcastable "
+                        f"pattern of True/False); got {shape!r}") from None
+    if entries and all(_is_flag(s) for s in entries):
+        return _shape_from_pattern(entries)      # Theano's TensorType(dtype, (True, False))
+    if any(_is_flag(s) for s in entries):
+        raise TypeError(
+            f"the shape {entries!r} mixes True/False with sizes: give either Theano's "
+            "broadcastable pattern (all True/False: True is a broadcastable dimension of "
+            "size 1) or a static shape (ints or None per dimension), not both")
     result = []
-    for s in shape:
+    for s in entries:
         if s is None:
             result.append(None)
-        elif isinstance(s, (bool, np.bool_)):
-            raise TypeError(f"static shape entries are int or None; got {s!r} "
-                            "(for a broadcastable pattern use broadcastable=)")
         elif isinstance(s, (int, np.integer)) and s >= 0:
             result.append(int(s))
         else:
@@ -67,7 +87,9 @@ class TensorType(Type):
     """The type of tensors of one ``dtype`` and a static ``shape``.
 
     ``TensorType('float64', (None, None))`` is a matrix; ``(1, None)`` a row.
-    Theano's ``broadcastable=`` pattern is accepted too.
+    Theano's broadcastable pattern is accepted too, as the second argument when it
+    holds only True/False (``TensorType('float64', (True, False))`` is a row) or as
+    ``broadcastable=``. Calling a type makes a variable: ``T.dmatrix('x')``.
     """
 
     def __init__(self, dtype, shape=None, broadcastable=None):
@@ -75,7 +97,7 @@ class TensorType(Type):
         if shape is None and broadcastable is None:
             raise TypeError("TensorType needs shape= (or Theano's broadcastable=)")
         if shape is None:
-            shape = tuple(1 if b else None for b in broadcastable)
+            shape = _shape_from_pattern(tuple(broadcastable))
         elif broadcastable is not None:
             raise TypeError("give TensorType either shape= or broadcastable=, not both")
         self.shape = _normalize_shape(shape)
@@ -90,6 +112,14 @@ class TensorType(Type):
     def broadcastable(self):
         """Theano's pattern: True where the static size is 1."""
         return tuple(s == 1 for s in self.shape)
+
+    def __call__(self, name=None, dtype=None):
+        """Return a new variable of this type named ``name`` (Theano's ``T.dmatrix('x')``)."""
+        if dtype is not None and _normalize_dtype(dtype) != self.dtype:
+            raise TypeError(f"{self} has the fixed dtype {self.dtype}; for a variable of dtype "
+                            f"{dtype}, use the untyped constructor (T.matrix(name, dtype=...)) "
+                            f"or TensorType({dtype!r}, {self.shape!r})")
+        return self.make_variable(name=name)
 
     @property
     def numpy_dtype(self):
