@@ -116,7 +116,8 @@ def grad_not_implemented(op, x_pos, x, comment=""):
     return NullType(f"{why}: {comment}" if comment else why, GradientNotImplemented)()
 
 
-def _is_null(g):
+def is_null(g):
+    """True if the gradient ``g`` is a ``NullType`` variable (undefined, not implemented)."""
     return g is not None and isinstance(g.type, NullType)
 
 
@@ -288,10 +289,10 @@ def _sum_of(parts):
     return parts[0] if len(parts) == 1 else add(*parts)
 
 
-def _total(parts):
+def total_gradient(parts):
     """The sum of gradient contributions; an undefined one (NullType) wins."""
     for part in parts:
-        if _is_null(part):
+        if is_null(part):
             return part
     return _sum_of(parts)
 
@@ -337,8 +338,8 @@ def grad(cost, wrt, consider_constant=None, disconnected_inputs="raise", known_g
     for var in wrt_list:
         if var in contributions:
             from symlab.tensor.math import cast
-            total = _total(contributions[var])
-            if _is_null(total):
+            total = total_gradient(contributions[var])
+            if is_null(total):
                 raise total.type.error(f"grad: the gradient with respect to {_describe(var)} "
                                        f"cannot be computed: {total.type.why_null}")
             results.append(cast(total, var.type.dtype))
@@ -372,7 +373,7 @@ def backpropagate(roots, known, wrt, consider_constant=None):
     reach = _depends_on(roots, wrt, stop=set(consider_constant or ()))
     contributions = {var: [g] for var, g in known.items()}
     for node in reversed(toposort(roots, stop_at=stop)):
-        output_grads = [_total(contributions[o]) if o in contributions else None
+        output_grads = [total_gradient(contributions[o]) if o in contributions else None
                         for o in node.outputs]
         if all(g is None for g in output_grads):
             continue
@@ -382,7 +383,7 @@ def backpropagate(roots, known, wrt, consider_constant=None):
                   for i, var in enumerate(node.inputs)]
         if not any(wanted):
             continue
-        null = [j for j, g in enumerate(output_grads) if _is_null(g)]
+        null = [j for j, g in enumerate(output_grads) if is_null(g)]
         if null:
             # An undefined output gradient makes every connected input's undefined too.
             for i, var in enumerate(node.inputs):
@@ -541,7 +542,8 @@ def _jvp_by_lops(out, wrts, points, disconnected_inputs):
     return jvp
 
 
-def _floating(var):
+def carries_gradient(var):
+    """True if gradients flow through ``var``: a float or complex tensor."""
     return isinstance(var.type, TensorType) and is_differentiable(var)
 
 
@@ -557,9 +559,9 @@ def _forward_rop(fs, wrts, points, disconnected_inputs):
             outs = node.op.node_rop(node, ev)
         else:
             varying = [(v, e) for v, e in zip(node.inputs, ev)
-                       if e is not None and _floating(v)]
+                       if e is not None and carries_gradient(v)]
             outs = [_jvp_by_lops(out, [v for v, _ in varying], [e for _, e in varying],
-                                 "ignore") if varying and _floating(out) else None
+                                 "ignore") if varying and carries_gradient(out) else None
                     for out in node.outputs]
         for out, t in zip(node.outputs, outs):
             if not _is_disconnected(t):

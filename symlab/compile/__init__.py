@@ -1,9 +1,12 @@
-"""Compiling graphs: ``function``, ``In``/``Out``, shared variables, modes."""
+"""Compiling graphs: ``function``, ``In``/``Out``, shared variables, modes; custom ops
+(``as_op``, ``OpFromGraph``)."""
 
 from symlab.compile.debug import CallFailure, NanGuardError, NanGuardMode, intermediate_values
 from symlab.compile.function import Function, eval_variable, function
+from symlab.compile.builders import OpFromGraph
 from symlab.compile.io import In, Out
 from symlab.compile.mode import FAST_COMPILE, FAST_RUN, Mode, get_mode
+from symlab.compile.ops import as_op
 from symlab.compile.profiling import ProfileStats
 from symlab.compile.shared import (GenericSharedVariable, SharedVariable, TensorSharedVariable,
                                    shared)
@@ -11,4 +14,4 @@ from symlab.compile.shared import (GenericSharedVariable, SharedVariable, Tensor
 __all__ = ["Function", "function", "eval_variable", "In", "Out", "Mode", "get_mode", "FAST_RUN",
            "FAST_COMPILE", "SharedVariable", "TensorSharedVariable", "GenericSharedVariable",
            "shared", "NanGuardMode", "NanGuardError", "CallFailure", "ProfileStats",
-           "intermediate_values"]
+           "intermediate_values", "as_op", "OpFromGraph"]
