@@ -38,6 +38,7 @@ from symlab.backends.cuda_source import NVCC_FLAGS, kernel_for, kernel_inputs
 from symlab.backends.numpy_backend import (Lowered, _broadcast_checks, _note_aliases,
                                            _probed, _raise_broadcast)
 from symlab.graph.basic import Constant
+from symlab.graph.user_op import Op as CustomOp
 from symlab.tensor.elemwise import DimShuffle, Elemwise
 from symlab.tensor.fused import FusedElemwise
 from symlab.tensor.linalg import Dot, MatMul, TensorDot
@@ -796,6 +797,8 @@ def _fallback_reason(node):
         return f"no kernel ({why})"
     if _is_draw(op):
         return draw_kernel(node)[1]
+    if isinstance(op, CustomOp):
+        return f"{op} is a custom Op (its perform runs on the host)"
     return f"{op.name} has no CuPy lowering"
 
 
