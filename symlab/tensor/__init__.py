@@ -14,6 +14,7 @@ from symlab.tensor.linalg import dot, matmul, tensordot, outer
 from symlab.tensor.creation import (alloc, zeros, ones, full, fill, zeros_like, ones_like,
                                     full_like, arange, eye)
 from symlab.tensor import nnet
+from symlab.tensor import xlogx   # Theano's module: T.xlogx.xlogx, T.xlogx.xlogy0
 from symlab.tensor.shape import (shape, reshape, flatten, transpose, squeeze, expand_dims,
                                  shape_padleft, shape_padright, shape_padaxis, concatenate, join,
                                  stack)
@@ -28,4 +29,9 @@ def __getattr__(name):
     if name in _GRADIENT_FUNCTIONS:
         import symlab.gradient as gradient  # upward: gradients layer, loaded when used
         return getattr(gradient, name)
+    if name == "shared_randomstreams":
+        # T.shared_randomstreams.RandomStreams: the random layer, loaded when first used
+        # (importing the submodule also binds it here, so this runs once).
+        import importlib  # upward: random layer
+        return importlib.import_module("symlab.tensor.shared_randomstreams")
     raise AttributeError(f"module 'symlab.tensor' has no attribute {name!r}")

@@ -24,8 +24,15 @@ def dtype_kind(dtype):
 
 
 def upcast(*dtypes):
-    """The dtype that holds every one of ``dtypes`` (NumPy's type promotion)."""
-    return str(np.result_type(*[np.dtype(d) for d in dtypes]))
+    """The dtype that holds every one of ``dtypes``, as Theano computes it: NumPy's
+    promotion applied pair by pair from the left (int8, uint16, float16 -> int32,
+    float16 -> float64, where NumPy's one-step ``result_type`` gives float32)."""
+    if not dtypes:
+        raise TypeError("upcast needs at least one dtype")
+    result = np.dtype(dtypes[0])
+    for dtype in dtypes[1:]:
+        result = np.promote_types(result, np.dtype(dtype))
+    return str(result)
 
 
 def _normalize_dtype(dtype):
