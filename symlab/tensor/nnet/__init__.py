@@ -3,11 +3,13 @@
 ``sigmoid`` and ``softplus`` are rows of the scalar-op table (re-exported
 here); ``relu`` is built from elementwise ops. ``Softmax`` and ``LogSoftmax``
 are ops of their own, computed stably (the maximum along the axis is
-subtracted first). Convolution lives in ``symlab.tensor.nnet.conv``, which
+subtracted first). As in Theano 1.0, ``softmax``/``log_softmax`` of a vector given
+no ``axis`` is a (1, n) row, with a ``VectorSoftmaxWarning``. Convolution lives in ``symlab.tensor.nnet.conv``, which
 this module does not import.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from symlab.tensor.type import TensorType, dtype_kind
 from symlab.tensor.variable import as_tensor_variable, constant
 
 __all__ = ["sigmoid", "softplus", "relu", "Softmax", "SoftmaxGrad", "LogSoftmax", "softmax",
-           "log_softmax", "CrossentropyCategorical1HotGrad",
+           "log_softmax", "logsoftmax", "VectorSoftmaxWarning", "CrossentropyCategorical1HotGrad",
            "CrossentropyCategorical1Hot", "categorical_crossentropy", "binary_crossentropy",
            "sigmoid_binary_crossentropy", "conv2d"]
 
@@ -203,20 +205,62 @@ def _normalized_axis(x, axis, caller):
     return int(axis) % ndim
 
 
-def softmax(x, axis=-1):
+class VectorSoftmaxWarning(FutureWarning, UserWarning):
+    """``softmax``/``log_softmax`` of a vector without ``axis``: the result is a (1, n) row,
+    as in Theano 1.0, which deprecated this padding (its warning was a UserWarning)."""
+
+
+class _LastAxis:
+    """The default ``axis`` of ``softmax``/``log_softmax``: the last axis, as Theano.
+
+    A sentinel rather than -1 so that a vector given without ``axis`` (Theano's
+    only form) can be told apart from one given ``axis=-1`` (a vector result).
+    """
+
+    def __repr__(self):
+        return "-1"
+
+
+_LAST_AXIS = _LastAxis()
+
+
+def _theano_row(x, axis, caller):
+    """``(x, axis)``, with a vector given no axis made a (1, n) row and a warning given."""
+    if axis is not _LAST_AXIS:
+        return x, axis
+    if x.type.ndim == 1:
+        warnings.warn(
+            f"{caller} of the vector {_describe(x)}: as in Theano 1.0, the result is a "
+            f"(1, n) row, a padding Theano deprecated. Pass a matrix (e.g. "
+            f"x.dimshuffle('x', 0)) to keep the row, or axis=-1 for a vector result",
+            VectorSoftmaxWarning, stacklevel=3)
+        return x.dimshuffle("x", 0), -1
+    return x, -1
+
+
+def softmax(x, axis=_LAST_AXIS):
     """Return the softmax of ``x`` along ``axis`` (default: the last; None: all elements).
 
     Values along the axis are positive and sum to 1. Integer inputs give
-    floats (float32 for small ints, float64 for int32/int64).
+    floats (float32 for small ints, float64 for int32/int64). A vector given
+    no ``axis`` gives a (1, n) row and a ``VectorSoftmaxWarning``, as in
+    Theano 1.0; with ``axis`` given it gives a vector.
     """
-    x = as_tensor_variable(x)
+    x, axis = _theano_row(as_tensor_variable(x), axis, "softmax")
     return Softmax(_normalized_axis(x, axis, "softmax"))(x)
 
 
-def log_softmax(x, axis=-1):
-    """Return ``log(softmax(x, axis))``, computed stably (finite for large ``x``)."""
-    x = as_tensor_variable(x)
+def log_softmax(x, axis=_LAST_AXIS):
+    """Return ``log(softmax(x, axis))``, computed stably (finite for large ``x``).
+
+    A vector given no ``axis`` gives a (1, n) row and a ``VectorSoftmaxWarning``,
+    as Theano 1.0's ``logsoftmax`` did.
+    """
+    x, axis = _theano_row(as_tensor_variable(x), axis, "log_softmax")
     return LogSoftmax(_normalized_axis(x, axis, "log_softmax"))(x)
+
+
+logsoftmax = log_softmax    # Theano 1.0's name
 
 
 # ---------------------------------------------------------------- cross-entropy
