@@ -25,7 +25,7 @@ import numpy as np
 
 from symlab.compile.shared import SharedVariable
 from symlab.graph.basic import Constant, Variable, next_id
-from symlab.graph.traversal import clone_replace, toposort
+from symlab.graph.traversal import ancestors, clone_replace, toposort
 from symlab.scan_module.op import Scan
 from symlab.tensor.type import TensorType, dtype_kind
 from symlab.tensor.variable import as_tensor_variable
@@ -310,8 +310,10 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     from their end. ``truncate_gradient``: backpropagate through the last
     that many steps only (-1: all). ``mode``, ``profile`` and ``allow_gc``
     are accepted for Theano's callers and ignored (the function compiling
-    the loop decides); ``strict=True`` refuses shared variables read by
-    ``fn`` but not passed in ``non_sequences``.
+    the loop decides); ``strict=True`` raises ``MissingInputError`` for a shared
+    variable ``fn`` reads (itself or through a value computed before the loop)
+    that is not in ``non_sequences`` (random states and non-shared variables are
+    exempt, as in Theano).
     """
     if not callable(fn):
         raise TypeError(f"scan: fn must be callable (the step function); got {fn!r:.60}")
@@ -352,11 +354,7 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
                                if not isinstance(v, Constant) and v not in updates))
     outer += [v for v in _outer_values(body, mark, own) if v not in outer]
     if strict:
-        hidden = [v for v in outer if isinstance(v, SharedVariable) and v not in non_seqs]
-        if hidden:
-            raise ValueError(f"scan(strict=True): fn reads the shared variable(s) "
-                             f"{', '.join(map(str, hidden))} without their being in "
-                             "non_sequences")
+        _check_strict(outer, non_seqs, updates)
     outer_args = {v: _placeholder(v.type, v.name) for v in outer}
     body = clone_replace(body, outer_args) if outer_args else body
 
@@ -373,6 +371,31 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     if not results:
         return None, new_updates
     return (results[0] if len(results) == 1 else results), new_updates
+
+
+def _check_strict(outer, non_seqs, updates):
+    """``strict=True``: raise MissingInputError naming the shared variables fn reads, itself or
+    through values computed before the loop, that are not in ``non_sequences`` (Theano's rule).
+
+    Exempt, as in Theano: the shared variables the loop updates, random states (those with
+    a ``default_update``), and variables that are not shared (a symbolic input, say).
+    """
+    from symlab.graph.fgraph import MissingInputError
+    given = set(non_seqs)
+    hidden = {}
+    for value in outer:
+        if value in given:
+            continue
+        for var in ancestors([value], stop_at=given):
+            if isinstance(var, SharedVariable) and var not in given and var not in updates \
+                    and var.default_update is None:
+                hidden.setdefault(var, value)
+    if hidden:
+        names = ", ".join(str(var) if var is value else f"{var} (through {value})"
+                          for var, value in hidden.items())
+        raise MissingInputError(f"scan(strict=True): fn reads the shared variable(s) {names} "
+                                "without their being in non_sequences; pass them in "
+                                "non_sequences (fn then takes them as its last arguments)")
 
 
 def _checked_outputs(values, outs, info_given):
