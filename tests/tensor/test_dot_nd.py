@@ -150,7 +150,8 @@ def test_matmul_refuses_a_runtime_size_one_batch_axis_its_type_does_not_broadcas
     f = function([a, b], T.matmul(a, b))
     av, bv = np.ones((1, 3, 4)), np.ones((2, 4, 5))
     for call in (f, lambda x, y: evaluate(T.matmul(a, b), {a: x, b: y})):
-        with pytest.raises(BroadcastError, match=r"input 0 'a'.*batch dimension 0.*shape=\(1, 3, 4\)"):
+        with pytest.raises(BroadcastError,
+                           match=r"input 0 'a'.*batch dimension 0.*shape=\(1, 3, 4\)"):
             call(av, bv)
     ok = tensor((1, 3, 4), "a")
     assert function([ok, b], T.matmul(ok, b))(av, bv).shape == (2, 3, 5)

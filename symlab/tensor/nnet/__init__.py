@@ -4,8 +4,8 @@
 here); ``relu`` is built from elementwise ops. ``Softmax`` and ``LogSoftmax``
 are ops of their own, computed stably (the maximum along the axis is
 subtracted first). As in Theano 1.0, ``softmax``/``log_softmax`` of a vector given
-no ``axis`` is a (1, n) row, with a ``VectorSoftmaxWarning``. Convolution lives in ``symlab.tensor.nnet.conv``, which
-this module does not import.
+no ``axis`` is a (1, n) row, with a ``VectorSoftmaxWarning``. Convolution lives in
+``symlab.tensor.nnet.conv``, which this module does not import.
 """
 
 import numbers
