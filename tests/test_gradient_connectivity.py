@@ -9,7 +9,6 @@ from symlab import function, shared
 from symlab.gradient import (DisconnectedInputError, DisconnectedType, GradientNotImplemented,
                              NullType, NullTypeGradError, Rop, connection_pattern_of, grad,
                              grad_clip, grad_not_implemented, grad_undefined)
-from symlab.graph.basic import Apply
 from symlab.graph.user_op import Op
 from symlab.sandbox.rng_mrg import MRG_RandomStreams
 from symlab.tensor.shared_randomstreams import RandomStreams

@@ -66,7 +66,7 @@ class COpNotSupported(NotImplementedError):
 
 
 def as_type(entry, what, k, op_name):
-    """``entry`` of ``itypes``/``otypes`` as a Type (a Theano type name like T.dmatrix is called)."""
+    """``entry`` of ``itypes``/``otypes`` as a Type (a type name like T.dmatrix is called)."""
     if isinstance(entry, Type):
         return entry
     if callable(entry):
