@@ -32,20 +32,27 @@ size, the batch shape is the size, whose entries may be symbolic or ``-1``
 ``len(batch) + added_ndim`` dimensions.
 
 To add a distribution, add a row here (see ``docs/random.md``): every
-stream (``RandomStreams``, ``MRG_RandomStreams``, ``kind='generator'``) then
-has the method, the op prints it, and the history can replay it. ``register``
-adds a row at run time, for code outside symlab.
+``RandomStreams`` (any ``kind``) then has the method, the op prints it, and
+the history can replay it. ``register`` adds a row at run time, for code
+outside symlab.
+
+``MRG_DISTRIBUTIONS`` holds the rows of ``MRG_RandomStreams``: Theano's MRG
+draws on MRG31k3p states (``symlab/random/mrg_draws.py``). They are rows
+like the others for the op, ``get`` and the history, but in a table of their
+own, so they are not methods of every ``RandomStreams``; their parameters
+are Theano's graph's (``binomial`` takes the uniform's ``low`` and ``high``,
+whose dtype is the uniform's, before ``p``).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from symlab.random import philox
+from symlab.random import mrg_draws, philox
 from symlab.tensor.variable import as_tensor_variable, constant
 
-__all__ = ["Param", "Distribution", "DISTRIBUTIONS", "get", "register", "sample",
-           "batch_shape_of"]
+__all__ = ["Param", "Distribution", "DISTRIBUTIONS", "MRG_DISTRIBUTIONS", "get", "register",
+           "sample", "batch_shape_of"]
 
 
 @dataclass(frozen=True)
@@ -249,20 +256,60 @@ DISTRIBUTIONS = [
 ]
 
 
+def _mrg_counts_shape(low, high, n, pvals):
+    return (pvals.type.shape[-1],) if pvals.type.ndim else (None,)
+
+
+def _mrg_choice_shape(low, high, n, p):
+    value = _constant_value(n)
+    return (int(value),) if value is not None and np.ndim(value) == 0 else (None,)
+
+
+# The uniform's bounds, passed before the parameters of a draw made from one uniform:
+# Theano's MRG draws it in the dtype of the bounds (floatX).
+_MRG_UNIT = (Param("low", 0.0, None), Param("high", 1.0, None))
+
+
+MRG_DISTRIBUTIONS = [
+    Distribution("mrg_uniform", (Param("low", 0.0), Param("high", 1.0)), FLOATX,
+                 mrg_draws.uniform,
+                 doc="Theano's MRG uniform on [low, high): low + u * (high - low), fused."),
+    Distribution("mrg_normal", (Param("avg", 0.0), Param("std", 1.0)), FLOATX,
+                 mrg_draws.normal,
+                 doc="Theano's MRG normal: Box-Muller on MRG31k3p uniforms."),
+    Distribution("mrg_truncated_normal", (Param("avg", 0.0), Param("std", 1.0)), FLOATX,
+                 mrg_draws.truncated_normal,
+                 doc="Theano's MRG normal(truncate=True): values beyond 2 deviations redrawn "
+                     "from a second substream matrix."),
+    Distribution("mrg_binomial", _MRG_UNIT + (Param("p", 0.5),), "int64",
+                 mrg_draws.binomial,
+                 doc="Theano's MRG binomial (n = 1): uniform(low, high) < p."),
+    Distribution("mrg_multinomial", _MRG_UNIT + (
+        Param("n", 1, None), Param("pvals", ((0.5, 0.5),), 1)), "int64",
+                 mrg_draws.multinomial, added_ndim=1, added_shape=_mrg_counts_shape,
+                 doc="Theano's MRG multinomial: counts of n draws per row of pvals."),
+    Distribution("mrg_choice", _MRG_UNIT + (
+        Param("n", 1, None), Param("p", ((0.5, 0.5),), 1)), "int64",
+                 mrg_draws.choice, added_ndim=1, added_shape=_mrg_choice_shape,
+                 doc="Theano's MRG choice: n outcomes per row of p, without replacement."),
+]
+
+
 def get(name):
-    """The row called ``name``, or KeyError listing the known names."""
-    for row in DISTRIBUTIONS:
+    """The row called ``name`` (in ``DISTRIBUTIONS`` or ``MRG_DISTRIBUTIONS``), or KeyError
+    listing the known names."""
+    for row in DISTRIBUTIONS + MRG_DISTRIBUTIONS:
         if row.name == name:
             return row
     raise KeyError(f"no distribution {name!r}; known: "
-                   f"{', '.join(r.name for r in DISTRIBUTIONS)}")
+                   f"{', '.join(r.name for r in DISTRIBUTIONS + MRG_DISTRIBUTIONS)}")
 
 
 def register(row):
     """Add ``row`` (a Distribution) to the table; its name must be new. Returns it."""
     if not isinstance(row, Distribution):
         raise TypeError(f"register: expected a Distribution row; got {row!r:.60}")
-    if any(r.name == row.name for r in DISTRIBUTIONS):
+    if any(r.name == row.name for r in DISTRIBUTIONS + MRG_DISTRIBUTIONS):
         raise ValueError(f"register: a distribution named {row.name!r} exists already")
     DISTRIBUTIONS.append(row)
     return row
