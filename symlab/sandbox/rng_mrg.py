@@ -1,8 +1,9 @@
 """Theano's ``theano.sandbox.rng_mrg``: ``MRG_RandomStreams``, re-exported from the random layer.
 
-Its numbers are not Theano's MRG31k3p numbers (see ``symlab.random.mrg``).
+The same MRG31k3p numbers as Theano 1.0.5 for the same seed, sizes, dtypes and
+``nstreams`` (see ``symlab.random.mrg`` and ``docs/random.md``).
 """
 
-from symlab.random.mrg import MRG_RandomStreams
+from symlab.random.mrg import MRG_RandomStreams, guess_n_streams
 
-__all__ = ["MRG_RandomStreams"]
+__all__ = ["MRG_RandomStreams", "guess_n_streams"]
