@@ -12,7 +12,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "symlab"
 LAYERS = [
     ("config", ["symlab/config.py"]),
     ("graph", ["symlab/graph/"]),
-    ("tensor", ["symlab/tensor/"]),
+    ("tensor", ["symlab/tensor/", "symlab/scalar/"]),
     ("printing", ["symlab/printing/"]),
     ("gradients", ["symlab/gradient.py"]),
     ("convolution", ["symlab/tensor/nnet/conv.py", "symlab/tensor/signal/"]),
@@ -22,7 +22,7 @@ LAYERS = [
     ("control flow", ["symlab/ifelse.py", "symlab/scan_module/"]),
     ("random", ["symlab/random/", "symlab/tensor/shared_randomstreams.py", "symlab/sandbox/"]),
     ("notebook", ["symlab/notebook/"]),
-    ("package", ["symlab/__init__.py", "symlab/demo.py", "symlab/debug.py"]),
+    ("package", ["symlab/__init__.py", "symlab/demo.py", "symlab/debug.py", "symlab/gof.py"]),
 ]
 
 
