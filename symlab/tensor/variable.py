@@ -2,9 +2,12 @@
 
 ``as_tensor_variable`` turns Python numbers, lists and arrays into constants.
 Python scalars follow Theano's autocasting: an int becomes the smallest of
-int8..int64 that holds it, a float the smallest of float32/float64 that
-holds it exactly, so ``fscalar * 2.0`` stays float32 (and ``fscalar * 0.1``
-is float64, as in Theano).
+int8..int64 that holds it; a float becomes ``config.floatX`` when that is
+float32 or float16, and otherwise the smallest of float32/float64 that holds
+it exactly. So ``fscalar * 2.0`` stays float32 always, and ``fscalar * 0.1``
+is float64 under the default floatX (float64) and float32 under
+``floatX='float32'``, as in Theano, whose float32 programs rely on it
+(``W - 0.13 * gW`` must stay float32 to update a float32 ``W``).
 """
 
 import importlib
@@ -12,6 +15,7 @@ import numbers
 
 import numpy as np
 
+from symlab.config import config
 from symlab.graph.basic import Constant, Variable
 from symlab.tensor.type import TensorType
 
@@ -275,6 +279,8 @@ TensorType.constant_class = TensorConstant
 def autocast_value(value):
     """Theano's autocasting of a Python scalar: the smallest dtype holding it exactly.
 
+    A Python float is the exception: under ``config.floatX`` float32 or float16 it takes
+    that dtype, exact or not (Theano's rule; 1e300 becomes inf in float32).
     Returns a 0-d array, or None for anything else: a NumPy scalar keeps its own dtype
     (``np.float64(0)`` is float64, although ``np.float64`` is a subclass of ``float``).
     """
@@ -287,6 +293,9 @@ def autocast_value(value):
                 return np.asarray(value, dtype=dtype)
         return np.asarray(value, dtype="uint64")
     if isinstance(value, float) and not isinstance(value, np.floating):
+        if config.floatX != "float64":
+            with np.errstate(over="ignore"):
+                return np.asarray(value, dtype=config.floatX)
         as32 = np.asarray(value, dtype="float32")
         if float(as32) == value or value != value:
             return as32
@@ -309,7 +318,6 @@ def constant(value, name=None, ndim=None, dtype=None):
             if data.dtype == object or data.dtype.kind in "USV":
                 raise TypeError(f"cannot make a tensor constant of {value!r:.60}")
             if data.dtype == np.float64 and data.size == 0 and not hasattr(value, "dtype"):
-                from symlab.config import config
                 data = data.astype(config.floatX)
     if ndim is not None and data.ndim != ndim:
         if data.ndim > ndim:
