@@ -40,7 +40,7 @@ import numpy as np
 
 from symlab.compile.shared import SharedVariable
 from symlab.random import distributions
-from symlab.random.state import fingerprint, is_rng, restore, snapshot
+from symlab.random.state import fingerprint, is_rng, reseeded, restore, snapshot
 
 __all__ = ["history", "RngHistory", "StreamHistory", "MAX_STEPS", "MAX_VALUE_BYTES",
            "MAX_RECORDED_BYTES", "draw_count"]
@@ -246,12 +246,11 @@ class RngHistory(_Timeline):
             raise ValueError(f"replay({k}): {exc}") from None
 
     def reseed(self, seed):
-        """Replace the current state by a new one seeded with ``seed``."""
-        current = self.variable.get_value(borrow=True)
-        if isinstance(current, np.random.Generator):
-            new = np.random.Generator(type(current.bit_generator)(seed))
-        else:
-            new = type(current)(seed)
+        """Replace the current state by a new one of the same kind seeded with ``seed``
+        (``state.reseeded``: ``RandomState(seed)``, ``Generator(PCG64(seed))`` or
+        ``Generator(Philox(seed))``; an MRG state keeps its substream counts and gets what
+        ``MRG_RandomStreams(seed)`` gives its first variable of that shape)."""
+        new = reseeded(self.variable.get_value(borrow=True), seed)
         self.variable.set_value(new, borrow=True)
 
     def __repr__(self):

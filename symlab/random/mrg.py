@@ -120,15 +120,6 @@ def _normal_size(size):
     return _uniform_size(size, "normal")
 
 
-def _parameter(value):
-    """``value`` as a symbolic parameter, with Theano's rule for Python floats: under
-    ``floatX='float32'`` they are float32 constants (``0.3`` included), as Theano makes
-    them, so the draw's dtype and its comparisons are Theano's."""
-    if isinstance(value, float) and config.floatX != "float64":
-        return constant(np.asarray(value, dtype=config.floatX))
-    return as_tensor_variable(value)
-
-
 def _draw_dtype(dtype, *params):
     """Theano's rule: ``dtype`` (``'floatX'`` read now) or ``upcast(floatX, *params)``."""
     if dtype is None:
@@ -242,7 +233,7 @@ class MRG_RandomStreams(RandomStreams):
         (0, 1), drawn element ``i`` from substream ``i % nstreams``. ``dtype`` defaults to
         ``upcast(floatX, low, high)``."""
         _check_kwargs("uniform", kwargs)
-        low, high = _parameter(low), _parameter(high)
+        low, high = as_tensor_variable(low), as_tensor_variable(high)
         dtype = _draw_dtype(dtype, low, high)
         size = _uniform_size(size, "uniform")
         return self.gen("mrg_uniform", size, _cast(low, dtype), _cast(high, dtype), ndim=ndim,
@@ -255,7 +246,7 @@ class MRG_RandomStreams(RandomStreams):
         matrix), as Theano does. ``nstreams`` defaults to ``60 * 256``."""
         _check_kwargs("normal", kwargs)
         size = _normal_size(size)
-        avg, std = _parameter(avg), _parameter(std)
+        avg, std = as_tensor_variable(avg), as_tensor_variable(std)
         dtype = _draw_dtype(dtype, avg, std)
         if nstreams is None:
             nstreams = mrg31k3p.THEANO_STREAMS      # Theano's uniform gets a symbolic size
@@ -267,7 +258,7 @@ class MRG_RandomStreams(RandomStreams):
                          **kwargs):
         """Normal cut at 2 deviations, ``std`` first divided by 0.8796... (the deviation of a
         standard normal cut at 2), so the result has deviation ``std``."""
-        std = _parameter(std) / _parameter(TRUNCATED_STD)
+        std = as_tensor_variable(std) / constant(TRUNCATED_STD)
         return self.normal(size, avg, std, ndim=ndim, dtype=dtype, nstreams=nstreams,
                            truncate=True, **kwargs)
 
@@ -278,7 +269,7 @@ class MRG_RandomStreams(RandomStreams):
         if isinstance(n, Variable) or n != 1:
             raise NotImplementedError("MRG_RandomStreams.binomial with n > 1")
         _check_kwargs("binomial", kwargs)
-        p = _parameter(p)
+        p = as_tensor_variable(p)
         size = _uniform_size(size, "binomial")
         unit = str(np.dtype(config.floatX))
         return self.gen("mrg_binomial", size, constant(np.zeros((), unit)),

@@ -12,8 +12,8 @@ import hashlib
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
 
-__all__ = ["RNG_CLASSES", "is_rng", "copy_state", "snapshot", "restore", "fingerprint",
-           "snapshot_fingerprint"]
+__all__ = ["RNG_CLASSES", "is_rng", "copy_state", "reseeded", "snapshot", "restore",
+           "fingerprint", "snapshot_fingerprint"]
 
 #: The classes a random op accepts as its state.
 RNG_CLASSES = (np.random.RandomState, np.random.Generator)
@@ -57,6 +57,29 @@ def copy_state(rng):
         new.bit_generator.state = state
         return new
     raise TypeError(f"expected a numpy RandomState or Generator; got {type(rng).__name__}")
+
+
+def reseeded(rng, seed):
+    """A new state of the same kind as ``rng`` (left untouched), seeded with ``seed``.
+
+    A ``Generator`` gets a new bit generator of its class (``PCG64(seed)``,
+    ``Philox(seed)``). A ``RandomState`` (or a subclass: an ``MRGState`` keeps
+    its number of substream matrices and of substreams in each) is copied and
+    the copy's own ``seed(seed)`` is called, so ``RandomState`` gives
+    ``RandomState(seed)``; one on a bit generator other than MT19937, which
+    ``seed`` refuses, gets a new bit generator of that class. Bad seeds raise
+    what the constructor or ``seed`` raises.
+    """
+    if isinstance(rng, np.random.Generator):
+        return np.random.Generator(type(rng.bit_generator)(seed))
+    if not isinstance(rng, np.random.RandomState):
+        raise TypeError(f"expected a numpy RandomState or Generator; got {type(rng).__name__}")
+    bit_generator = rng.get_state(legacy=False)["bit_generator"]
+    if bit_generator != "MT19937" and type(rng) is np.random.RandomState:
+        return np.random.RandomState(getattr(np.random, bit_generator)(seed))
+    new = copy_state(rng)
+    new.seed(seed)
+    return new
 
 
 def snapshot(rng):

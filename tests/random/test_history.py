@@ -6,6 +6,7 @@ import pytest
 import symlab as theano
 import symlab.tensor as T
 from symlab.random import MAX_RECORDED_BYTES, RandomStreams, fingerprint, history
+from symlab.sandbox.rng_mrg import MRG_RandomStreams
 
 
 @pytest.fixture
@@ -279,6 +280,70 @@ def test_history_of_a_generator_stream():
     history(u).reseed(8)
     np.testing.assert_array_equal(
         f(), np.random.Generator(np.random.PCG64(8)).uniform(0.0, 1.0, (4,)))
+
+
+def _two_draws(kind, seed):
+    """A stream of ``kind`` with a uniform and a normal (MRG: 3 substreams, and a truncated
+    normal, whose state holds two matrices of 2 substreams), and the function drawing both."""
+    if kind == "mrg":
+        srng = MRG_RandomStreams(seed)
+        u, n = srng.uniform((5,), nstreams=3), srng.normal((4,), truncate=True, nstreams=2)
+    else:
+        srng = RandomStreams(seed, kind=kind)
+        u, n = srng.uniform((5,)), srng.normal((4,))
+    return u, n, theano.function([], [u, n])
+
+
+FRESH_STATES = {  # the state a variable of each kind gets from reseed(seed)
+    "randomstate": np.random.RandomState,
+    "generator": lambda seed: np.random.Generator(np.random.PCG64(seed)),
+    "philox": lambda seed: np.random.Generator(np.random.Philox(seed)),
+}
+
+
+def _kind_of(state):
+    bits = state.bit_generator if isinstance(state, np.random.Generator) else None
+    return type(state), type(bits), getattr(state, "n_streams", None)
+
+
+@pytest.mark.parametrize("kind", ["randomstate", "generator", "philox", "mrg"])
+def test_reseed_keeps_the_kind_of_state_and_draws_what_a_fresh_state_draws(kind):
+    u, n, f = _two_draws(kind, 5)
+    f()
+    f()
+    kinds = [_kind_of(rv.rng.get_value(borrow=True)) for rv in (u, n)]
+    history(u).reseed(42)
+    history(n).reseed(43)
+    assert [_kind_of(rv.rng.get_value(borrow=True)) for rv in (u, n)] == kinds
+    assert history(u).draws == history(n).draws == 2
+    if kind == "mrg":
+        # What MRG_RandomStreams(42) and (43) give their first variables of these shapes.
+        fresh_u = theano.function([], MRG_RandomStreams(42).uniform((5,), nstreams=3))
+        fresh_n = theano.function([], MRG_RandomStreams(43).normal((4,), truncate=True,
+                                                                   nstreams=2))
+        assert n.rng.get_value(borrow=True).n_streams == (2, 2)
+    else:
+        other_u, other_n, _ = _two_draws(kind, 0)
+        other_u.rng.set_value(FRESH_STATES[kind](42))
+        other_n.rng.set_value(FRESH_STATES[kind](43))
+        fresh_u, fresh_n = theano.function([], other_u), theano.function([], other_n)
+    for _ in range(2):
+        got_u, got_n = f()
+        np.testing.assert_array_equal(got_u, fresh_u())
+        np.testing.assert_array_equal(got_n, fresh_n())
+    if kind == "randomstate":   # NumPy by hand
+        history(u).reseed(42)
+        np.testing.assert_array_equal(f()[0], np.random.RandomState(42).uniform(0, 1, (5,)))
+
+
+def test_a_bad_mrg_reseed_changes_nothing():
+    u, _, f = _two_draws("mrg", 5)
+    f()
+    before, hu = fingerprint(u.rng.get_value(borrow=True)), history(u)
+    with pytest.raises(ValueError):
+        hu.reseed(0)        # MRG31k3p seeds are in [1, 2147462579)
+    assert fingerprint(u.rng.get_value(borrow=True)) == before
+    assert (hu.draws, hu.last) == (1, 1)
 
 
 def test_history_of_something_else_is_a_type_error():

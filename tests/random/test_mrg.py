@@ -9,6 +9,7 @@ draws against closed forms.
 
 import math
 import pickle
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -171,6 +172,68 @@ def test_float32_uniforms_stay_below_one_and_float16_is_theanos_python_code():
     np.testing.assert_array_equal(mrg31k3p.to_unit(k, "float16"), by_hand)
     with pytest.raises(ValueError, match="float16, float32 or float64"):
         mrg31k3p.to_unit(k, "int32")
+
+
+# The dtypes of (uniform(low=v, high=4.0), normal(avg=v), truncated_normal(std=v)) for each
+# floatX, recorded from Theano 1.0.5 (THEANO_FLAGS=cxx=,floatX=...: `.dtype` of each draw):
+# a Python float (exact or not) or int takes floatX; NumPy scalars keep their dtype.
+THEANO_PARAMETER_DTYPES = {
+    "float32": {"py0.3": "float32", "py0.5": "float32", "np64": "float64", "np32": "float32",
+                "int2": "float32"},
+    "float64": {"py0.3": "float64", "py0.5": "float64", "np64": "float64", "np32": "float64",
+                "int2": "float64"},
+    "float16": {"py0.3": "float16", "py0.5": "float16", "np64": "float64", "np32": "float32",
+                "int2": "float16"},
+}
+PARAMETERS = {"py0.3": 0.3, "py0.5": 0.5, "np64": np.float64(0.3), "np32": np.float32(0.3),
+              "int2": 2}
+
+
+@pytest.mark.parametrize("floatx", sorted(THEANO_PARAMETER_DTYPES))
+def test_parameter_dtypes_follow_theanos_autocast(floatx, monkeypatch):
+    monkeypatch.setattr(theano.config, "floatX", floatx)
+    srng = MRG_RandomStreams(1)
+    for name, value in PARAMETERS.items():
+        want = THEANO_PARAMETER_DTYPES[floatx][name]
+        draws = (srng.uniform((3,), low=value, high=4.0), srng.normal((3,), avg=value),
+                 srng.truncated_normal((3,), std=value))
+        assert [d.dtype for d in draws] == [want] * 3, name
+
+
+def test_float32_python_float_parameters_are_float32_in_the_draw(monkeypatch):
+    # Under floatX=float32, low=0.3 is float32(0.3): low + u * (high - low) in float32.
+    monkeypatch.setattr(theano.config, "floatX", "float32")
+    srng = MRG_RandomStreams(3)
+    u = srng.uniform((6,), low=0.3, high=2.5, nstreams=2)
+    start = u.rng.get_value().rstates[0]
+    out = theano.function([], u)()
+    k, _ = mrg31k3p.draw(start, 6)
+    unit = mrg31k3p.to_unit(k, "float32")
+    low, width = np.float32(0.3), np.float32(2.5) - np.float32(0.3)
+    assert out.dtype == np.float32
+    for got, u in zip(out, unit):
+        # low + u * width rounded once (Theano's fused multiply-add) to the nearest float32.
+        exact = Fraction(float(u)) * Fraction(float(width)) + Fraction(float(low))
+        near = np.float32(float(exact))
+        candidates = (np.nextafter(near, np.float32(-1)), near, np.nextafter(near, np.float32(3)))
+        assert got == min(candidates, key=lambda c: abs(Fraction(float(c)) - exact))
+
+
+@pytest.mark.parametrize("method, keyword", [("normal", "avg"), ("normal", "std"),
+                                             ("truncated_normal", "std"),
+                                             ("uniform", "low"), ("uniform", "high")])
+def test_parameter_gradients_are_undefined_as_in_theano(method, keyword):
+    # Theano 1.0.5 wraps these parameters in undefined_grad: T.grad raises
+    # NullTypeGradError (checked with THEANO_FLAGS=cxx=).
+    mu = T.dvector("mu")
+    draw = getattr(MRG_RandomStreams(2), method)((3,), **{keyword: mu})
+    with pytest.raises(theano.gradient.NullTypeGradError, match="mu"):
+        T.grad(draw.sum(), mu)
+    # A draw that is only a factor of the cost differentiates: d(sum(mu**2 z))/dmu = 2 mu z.
+    z = MRG_RandomStreams(2).normal((3,))
+    f = theano.function([mu], [T.grad((mu ** 2 * z).sum(), mu), z])
+    grad, drawn = f(np.array([1.0, -2.0, 0.5]))
+    np.testing.assert_allclose(grad, 2 * np.array([1.0, -2.0, 0.5]) * drawn, rtol=1e-15)
 
 
 def test_a_symbolic_zero_size_draws_nothing_and_keeps_the_state():
