@@ -46,21 +46,33 @@ import sys
 
 from symlab.graph.basic import Constant, Variable
 
-__all__ = ["debugprint", "graph_of"]
+__all__ = ["debugprint", "graph_of", "update_targets", "test_value_text"]
+
+
+def update_targets(obj):
+    """``{update output variable: shared variable it updates}`` for a compiled function.
+
+    Empty for anything else. The update outputs follow the function's own
+    outputs in its graph, in the order of ``obj._update_targets``.
+    """
+    fgraph = getattr(obj, "fgraph", None)
+    targets = getattr(obj, "_update_targets", None)
+    if fgraph is None or not targets:
+        return {}
+    n_out = len(getattr(obj, "outputs", fgraph.outputs))
+    return dict(zip(fgraph.outputs[n_out:], targets))
 
 
 def graph_of(obj):
     """Return ``(outputs, position_of_node, notes)`` for anything exposing a graph.
 
     Accepts a variable, a list of variables, a FunctionGraph, or any object
-    with an ``fgraph`` attribute (a compiled function).
+    with an ``fgraph`` attribute (a compiled function, an inner graph).
     """
     notes = {}
     fgraph = getattr(obj, "fgraph", None)
     if fgraph is not None:
-        n_out = len(getattr(obj, "outputs", fgraph.outputs))
-        targets = getattr(obj, "_update_targets", [])
-        for target, var in zip(targets, fgraph.outputs[n_out:]):
+        for var, target in update_targets(obj).items():
             notes[var] = f"update of {target}"
         order = {node: k for k, node in enumerate(fgraph.toposort())}
         return list(fgraph.outputs), order, notes
@@ -84,7 +96,8 @@ def _char_tag(k):
     return letters
 
 
-def _label(var, print_type):
+def _label(var, print_type=False):
+    """The op (``add``, ``scan.1`` for output 1), or a leaf's name, value or type."""
     if var.owner is not None:
         op = var.owner.op
         text = str(op) if len(var.owner.outputs) == 1 else f"{op}.{var.index}"
@@ -95,17 +108,51 @@ def _label(var, print_type):
     return text
 
 
-def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
+#: How many characters of a test value's one-line text a line shows.
+TEST_VALUE_CHARS = 80
+
+
+def test_value_text(var):
+    """`` test_value=...`` (one line, shortened) for a variable with ``tag.test_value``;
+    '' for one without (read defensively: a variable may have no ``tag`` at all)."""
+    value = getattr(getattr(var, "tag", None), "test_value", None)
+    if value is None:
+        return ""
+    text = " ".join(repr(value).split())
+    if len(text) > TEST_VALUE_CHARS:
+        text = text[:TEST_VALUE_CHARS - 3] + "..."
+    return f" test_value={text}"
+
+
+def _wants_test_values(print_test_value):
+    if print_test_value is not None:
+        return bool(print_test_value)
+    from symlab.config import config   # read at call time: the flag may change
+    return bool(getattr(config, "print_test_value", False))
+
+
+def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR",
+               print_test_value=None):
     """Print the graph of ``obj`` in Theano's layout (see the module docstring).
 
     ``file``: a writable stream (default stdout), or ``'str'`` to return the
     text instead of printing it. ``ids``: 'CHAR' (A, B, ...), 'id' (symlab's
-    stable node ids), or '' (no tags). ``depth``: how many levels to print
-    (-1: all). Returns the text when ``file='str'``, ``file`` when one was
-    given, and None when printing to stdout (as Theano did, so a notebook cell
-    ending in ``dprint(f)`` shows the tree and nothing after it).
+    stable node ids), or '' (no tags). ``depth``: how many levels to print,
+    as Theano counts them (-1: all; 1: the outputs alone; 2: the outputs and
+    their inputs; 0: nothing). ``print_type``: each line shows its variable's
+    type after the tag, ``<TensorType(float64, (?,))>``. ``print_test_value``:
+    each variable with a ``tag.test_value`` shows it at the end of its line
+    (`` test_value=array([1., 2.])``, one line, shortened); None (the default)
+    follows ``config.print_test_value``. Returns the text when ``file='str'``,
+    ``file`` when one was given, and None when printing to stdout (as Theano
+    did, so a notebook cell ending in ``dprint(f)`` shows the tree and nothing
+    after it).
     """
+    if isinstance(depth, bool) or not isinstance(depth, int):
+        raise TypeError(f"debugprint: depth must be an int (-1 for all levels); "
+                        f"got {depth!r}")
     outputs, order, notes = graph_of(obj)
+    show_values = _wants_test_values(print_test_value)
     tags = {}
     printed = set()
     lines = []
@@ -120,14 +167,12 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
             tags[key] = _char_tag(len(tags))
         return f" [id {tags[key]}]"
 
-    inner = []          # nodes holding inner graphs, in the order they were printed
-
-    def visit(var, prefix, child_prefix, level, feeds=None):
+    def line_of(var, prefix, feeds):
         text = prefix + _label(var, print_type) + tag_of(var)
-        if var.name is not None and (var.owner is not None):
-            text += f" '{var.name}'"
         if print_type:
             text += f" <{var.type}>"
+        if var.name is not None and var.owner is not None:
+            text += f" '{var.name}'"
         node = var.owner
         if node is not None and order is not None and node in order:
             text += f"   {order[node]}"
@@ -135,20 +180,34 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
             text += f"   ({notes[var]})"
         if feeds is not None and var in feeds:
             text += f" ->{tag_of(feeds[var]) or ' ' + str(feeds[var])}"
-        lines.append(text)
-        if node is None or node in printed or level == depth:
-            return
-        printed.add(node)
-        if callable(getattr(node.op, "inner_graphs", None)):
-            inner.append(node)
-        n = len(node.inputs)
-        for k, child in enumerate(node.inputs):
-            last = k == n - 1
-            visit(child, child_prefix + " |", child_prefix + ("  " if last else " |"),
-                  level + 1, feeds)
+        if show_values:
+            text += test_value_text(var)
+        return text
+
+    inner = []          # nodes holding inner graphs, in the order they were printed
+
+    def visit(root, prefix, feeds=None):
+        # (variable, its line's prefix, its inputs' prefix, its level: 1 for the root)
+        stack = [(root, prefix, prefix, 1)]
+        while stack:
+            var, line_prefix, child_prefix, level = stack.pop()
+            if 0 <= depth < level:
+                continue
+            lines.append(line_of(var, line_prefix, feeds))
+            node = var.owner
+            if node is None or node in printed:
+                continue
+            printed.add(node)
+            if callable(getattr(node.op, "inner_graphs", None)):
+                inner.append(node)
+            n = len(node.inputs)
+            for k in reversed(range(n)):
+                last = k == n - 1
+                stack.append((node.inputs[k], child_prefix + " |",
+                              child_prefix + ("  " if last else " |"), level + 1))
 
     for out in outputs:
-        visit(out, "", "", 0)
+        visit(out, "")
     if inner:
         lines += ["", "Inner graphs:"]
     for node in inner:          # grows while nested ones are printed
@@ -160,8 +219,8 @@ def debugprint(obj, depth=-1, print_type=False, file=None, ids="CHAR"):
                      for var, position in zip(graph.inputs, graph.outer_inputs)
                      if position is not None}
             for out in graph.outputs:
-                visit(out, " >", " >", 0, feeds)
-    text = "\n".join(lines) + "\n"
+                visit(out, " >", feeds)
+    text = "\n".join(lines) + "\n" if lines else ""
     if file == "str":
         return text
     (sys.stdout if file is None else file).write(text)
