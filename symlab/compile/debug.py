@@ -19,7 +19,7 @@ from symlab.graph.basic import Constant
 from symlab.printing.debugprint import _label
 
 __all__ = ["CallFailure", "NanGuardError", "NanGuardMode", "intermediate_values",
-           "node_text", "BIG_VALUE"]
+           "node_text", "value_text", "BIG_VALUE", "Instruments", "NodeValues"]
 
 #: NanGuardMode's "huge value" threshold (Theano's): an absolute value above it is an error.
 BIG_VALUE = 1e10
@@ -181,6 +181,57 @@ def rebuilt_exception(exc, message):
 
 # ---------------------------------------------------------------- NanGuardMode
 
+class Instruments:
+    """What a mode runs beside one compiled function (``Mode.instrument``).
+
+    ``after_node(k, inputs, outputs)``: called by the generated code once node
+    ``k`` has run (or None); ``wrap(fn)``: the callable a call runs instead of
+    the generated ``fn`` (default: ``fn`` itself).
+    """
+
+    def __init__(self, after_node=None, wrap=None):
+        self.after_node = after_node
+        self.wrap = wrap if wrap is not None else (lambda fn: fn)
+
+
+class NodeValues:
+    """The values one call of a function's generated code has computed so far.
+
+    The per-node probe feeds it: ``start(values)`` with the generated code's
+    arguments (the function's inputs, then its shared values), ``record(k,
+    outputs)`` once node ``k`` has run. ``value_of(var)`` and ``inputs_of(k)``
+    read the values as they are now (an in-place node's write shows).
+    """
+
+    def __init__(self, fgraph, nodes):
+        self.leaves = list(fgraph.inputs)
+        self.nodes = nodes
+        self.current = {}
+
+    def start(self, values):
+        """Begin a call whose generated code receives ``values``."""
+        self.current = dict(zip(self.leaves, values))
+
+    def record(self, k, outputs):
+        """Node ``k`` computed ``outputs``."""
+        for var, value in zip(self.nodes[k].outputs, outputs):
+            self.current[var] = value
+
+    def value_of(self, var):
+        """The value of ``var`` now (a constant's data, or what the call computed)."""
+        if isinstance(var, Constant):
+            return var.data
+        return self.current[var]
+
+    def inputs_of(self, k):
+        """The values node ``k``'s inputs have now, in order."""
+        return [self.value_of(v) for v in self.nodes[k].inputs]
+
+    def stop(self):
+        """End the call: forget its values."""
+        self.current = {}
+
+
 class NanGuardMode(Mode):
     """A mode whose calls check every node's outputs for NaN, infinities and huge values.
 
@@ -190,18 +241,29 @@ class NanGuardMode(Mode):
     means an absolute value above ``BIG_VALUE`` (1e10). So that the node named
     is one operation and its inputs are shown as they were, this mode does
     not fuse elementwise ops and computes nothing in place (add
-    ``include=("fuse_elementwise",)`` to fuse anyway).
+    ``include=("fuse_elementwise",)`` to fuse anyway). ``including``,
+    ``excluding`` and ``clone`` keep the three rules.
     """
 
     def __init__(self, nan_is_error=True, inf_is_error=True, big_is_error=True,
-                 optimizer="fast_run", include=(), exclude=()):
-        keep = set(include)
-        unfused = tuple(n for n in ("fuse_elementwise", "inplace") if n not in keep)
-        super().__init__(optimizer=optimizer, include=include,
-                         exclude=tuple(exclude) + unfused, name="NanGuardMode")
+                 optimizer="fast_run", linker=None, include=(), exclude=()):
+        given = Mode(optimizer=optimizer, include=include, exclude=exclude)
+        unfused = tuple(n for n in ("fuse_elementwise", "inplace") if n not in given.include)
+        super().__init__(optimizer=given.optimizer, include=given.include,
+                         exclude=given.exclude + unfused, name="NanGuardMode")
+        self._given_include, self._given_exclude = given.include, given.exclude
         self.nan_is_error = bool(nan_is_error)
         self.inf_is_error = bool(inf_is_error)
         self.big_is_error = bool(big_is_error)
+
+    def _arguments(self):
+        return {"nan_is_error": self.nan_is_error, "inf_is_error": self.inf_is_error,
+                "big_is_error": self.big_is_error, "optimizer": self.optimizer,
+                "include": self._given_include, "exclude": self._given_exclude}
+
+    def instrument(self, function, nodes):
+        """Check each node's outputs as the call runs; NumPy's own warnings stay silent."""
+        return Instruments(self._checker(nodes), self.quiet)
 
     def probe(self, nodes):
         """The Probe that checks each node's outputs."""
@@ -232,15 +294,6 @@ class NanGuardMode(Mode):
                                         f"produced {what}", kind)
 
         return check
-
-    def __eq__(self, other):
-        return (isinstance(other, NanGuardMode) and super().__eq__(other)
-                and (self.nan_is_error, self.inf_is_error, self.big_is_error)
-                == (other.nan_is_error, other.inf_is_error, other.big_is_error))
-
-    def __hash__(self):
-        return hash((super().__hash__(), self.nan_is_error, self.inf_is_error,
-                     self.big_is_error))
 
     def __repr__(self):
         return (f"NanGuardMode(nan_is_error={self.nan_is_error}, "

@@ -19,7 +19,7 @@ import numpy as np
 from symlab.graph.basic import Constant, Variable
 from symlab.graph.fgraph import FunctionGraph, MissingInputError
 from symlab.graph.traversal import clone_replace, graph_inputs
-from symlab.compile.debug import NanGuardMode, describe_failure, rebuilt_exception
+from symlab.compile.debug import describe_failure, rebuilt_exception
 from symlab.compile.io import In, Out
 from symlab.compile.mode import get_mode
 from symlab.compile.profiling import ProfileStats
@@ -223,10 +223,12 @@ class Function:
         self.last_failure = None
         self._observers = []
         self._keep = [k for k, o in enumerate(spec.outputs) if o.borrow]
+        # What the mode runs beside the generated code (NanGuardMode, DebugMode, MonitorMode).
+        self._instruments = self.mode.instrument(self, nodes)
         self._lowered = self._lower(protect, nodes)
         self._fn = self._lowered.fn
-        if isinstance(self.mode, NanGuardMode):
-            self._fn = self.mode.quiet(self._fn)
+        if self._instruments is not None:
+            self._fn = self._instruments.wrap(self._fn)
         if self.profile is not None:
             self._fn = self.profile.timed(self._fn)
         self._n_out = len(out_vars)
@@ -244,11 +246,10 @@ class Function:
                      probe=self._probe(nodes), keep_buffers=self._keep)
 
     def _probe(self, nodes):
-        """The instrumentation the generated code needs (profile, NanGuardMode), or None."""
+        """The instrumentation the generated code needs (profile, the mode's), or None."""
         from symlab.backends.numpy_backend import Probe
         times = self.profile.node_times if self.profile is not None else None
-        guard = self.mode.probe(nodes).after_node if isinstance(self.mode, NanGuardMode) \
-            else None
+        guard = self._instruments.after_node if self._instruments is not None else None
         return None if times is None and guard is None else Probe(times, guard)
 
     # ------------------------------------------------------------ compile checks

@@ -3,11 +3,12 @@
 from symlab.graph.fgraph import FunctionGraph
 from symlab.graph.traversal import graph_inputs
 from symlab.rewrite.engine import Pass, Trace, TraceEvent, run_passes, selector
-from symlab.rewrite.passes import (FAST_COMPILE_PASSES, PASSES, check_names, pass_names,
-                                   rewrite_names)
+from symlab.rewrite.passes import (FAST_COMPILE_PASSES, PASSES, THEANO_NAMES, check_names,
+                                   pass_names, resolve_names, rewrite_names)
 
 __all__ = ["Pass", "Trace", "TraceEvent", "run_passes", "PASSES", "FAST_COMPILE_PASSES",
-           "pass_names", "rewrite_names", "rewrite_graph", "optimize"]
+           "pass_names", "rewrite_names", "rewrite_graph", "optimize", "THEANO_NAMES",
+           "resolve_names", "check_names"]
 
 _OPTIMIZERS = {"FAST_RUN": "fast_run", "FAST_COMPILE": "fast_compile", None: "fast_run",
                "NO_REWRITES": None}
@@ -26,11 +27,12 @@ def optimize(fgraph, mode=None):
     """Run the passes of ``mode`` on ``fgraph`` (edited in place); return the Trace.
 
     FAST_COMPILE runs merge and constant folding only; FAST_RUN every
-    default pass; ``include``/``exclude`` add or remove passes or rewrites.
+    default pass; ``include``/``exclude`` add or remove passes or rewrites
+    (symlab's names, or Theano's: ``THEANO_NAMES``).
     """
     optimizer, include, exclude = _settings(mode)
-    check_names(include, "include")
-    check_names(exclude, "exclude")
+    include = resolve_names(include, "include")
+    exclude = resolve_names(exclude, "exclude")
     if optimizer is None:
         base = []
     elif optimizer == "fast_compile":
