@@ -4,7 +4,8 @@ The bottom layer: every other module may read it; it imports nothing of symlab
 at import time. Every setting is one row of ``SETTINGS``: its Theano name
 (dotted names form groups, ``config.warn.subtensor_merge_bug``), its default,
 the function checking a value, and what symlab does with it. symlab uses
-``floatX``, ``device``, ``mode`` and ``optimizer``; the other rows are Theano
+``floatX``, ``device``, ``mode``, ``optimizer``, ``compute_test_value`` and
+``print_test_value``; the other rows are Theano
 flags that programs set routinely and that symlab accepts and ignores (it has
 no C compiler, no compile cache, no old bugs to warn about). An unknown name is
 an error naming it. docs/config.md lists the rows.
@@ -112,6 +113,12 @@ SETTINGS = {
     "optimizer": Setting("o4", _choice(*OPTIMIZER_MODES), USED,
                          "read when mode is 'Mode': None gives NO_REWRITES, fast_compile "
                          "(o1, merge) FAST_COMPILE, fast_run (o2-o4, unsafe) FAST_RUN"),
+    "compute_test_value": Setting("off", _choice("off", "ignore", "warn", "raise", "pdb"), USED,
+                                  "compute each new node's test value from its inputs' "
+                                  "tag.test_value as the graph is built; on a missing one: "
+                                  "skip (ignore), warn, raise, or pdb"),
+    "print_test_value": Setting(False, _bool, USED,
+                                "repr(variable) shows its test value on a second line"),
     "warn.ignore_bug_before": Setting("0.9", _text, IGNORED, _NO_OLD_BUGS),
     **{f"warn.{name}": Setting(False, _bool, IGNORED, _NO_OLD_BUGS) for name in _WARN_BUGS},
     "warn.inc_subtensor1_opt": Setting(True, _bool, IGNORED, _NO_OLD_BUGS),

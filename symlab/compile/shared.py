@@ -72,6 +72,10 @@ class SharedVariable(Variable):
         self._value = new
         self.notify("set_value")
 
+    def _leaf_test_value(self):
+        """A shared variable's test value is its current value (on the host), read when asked."""
+        return self.get_value(borrow=True)
+
     def _store(self, value, event):
         """Replace the value without checks (a compiled call's update) and notify."""
         self.__dict__["_value"] = value     # past Variable.__setattr__'s check: a hot path

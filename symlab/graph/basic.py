@@ -12,6 +12,8 @@ recorded trace of rewrites can name nodes across many versions of a graph.
 import os
 import sys
 
+from symlab.config import config as _config
+
 __all__ = ["Type", "Variable", "Constant", "Apply", "Op", "GradientNotImplemented", "next_id",
            "inherited_origins", "merged_origins"]
 
@@ -76,6 +78,11 @@ def _user_origins():
     return ()
 
 
+#: While non-empty, new nodes get no test values (``symlab.graph.test_value.suspended``;
+#: ``Apply.with_inputs``, which rebuilds nodes the user already built).
+TEST_VALUES_SUSPENDED = []
+
+
 #: While a rewrite runs, the origins of the node it rewrites (innermost last): the
 #: nodes it builds inherit them instead of the user's ``function(...)`` line.
 _INHERITED = []
@@ -115,8 +122,10 @@ def merged_origins(nodes):
 class Variable:
     """A symbolic value of a ``Type``: a graph input, or output ``index`` of ``owner``.
 
-    Only ``name`` (and private caches whose names start with ``_``) may be set
-    after construction.
+    Only ``name``, ``tag``, ``default_update`` (and private caches whose names
+    start with ``_``) may be set after construction. ``tag`` is Theano's
+    scratchpad (``x.tag.test_value = value``, see ``symlab.graph.test_value``),
+    made on first use.
     """
 
     __array_priority__ = 1000  # so ``ndarray + variable`` calls our __radd__
@@ -144,7 +153,36 @@ class Variable:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        tag = state.get("_tag")
+        if tag is not None:
+            tag.__dict__["_variable"] = self
         next_id.see(state["id"])
+
+    @property
+    def tag(self):
+        """Theano's scratchpad of free attributes (``symlab.graph.test_value.Tag``).
+
+        Made when first read; ``tag.test_value`` is checked against the type.
+        """
+        tag = self.__dict__.get("_tag")
+        if tag is None:
+            from symlab.graph.test_value import Tag  # same layer; imported when first used
+            tag = self.__dict__["_tag"] = Tag(self)
+        return tag
+
+    @tag.setter
+    def tag(self, value):
+        from symlab.graph.test_value import Tag
+        fields = {k: v for k, v in vars(value).items() if k != "_variable"}
+        tag = Tag(self)
+        for key, field in fields.items():     # test_value is checked on the way
+            setattr(tag, key, field)
+        self.__dict__["_tag"] = tag
+
+    def _leaf_test_value(self):
+        """The value this variable carries itself as its test value (constants and shared
+        variables), or None."""
+        return None
 
     def __str__(self):
         if self.name is not None:
@@ -157,13 +195,26 @@ class Variable:
         return f"<{self.type}>"
 
     def __repr__(self):
+        """``str(self)``; with ``config.print_test_value``, the test value on a second line."""
+        if _config._values["print_test_value"]:
+            from symlab.graph.test_value import test_value_of
+            value = test_value_of(self)
+            if value is not None:
+                return f"{self}\n{value!r}"
         return str(self)
 
     __hash__ = object.__hash__
 
     def clone(self, name=None):
-        """Return a new owner-less variable of the same type (a fresh graph input)."""
-        return type(self)(self.type, name=self.name if name is None else name)
+        """Return a new owner-less variable of the same type (a fresh graph input).
+
+        The clone gets a copy of the tag (its test value too), as in Theano.
+        """
+        new = type(self)(self.type, name=self.name if name is None else name)
+        tag = self.__dict__.get("_tag")
+        if tag is not None:
+            new.tag = tag
+        return new
 
     def eval(self, inputs_to_values=None):
         """Compile (cached) and evaluate this variable; return its value.
@@ -184,6 +235,10 @@ class Constant(Variable):
     def __init__(self, type, data, name=None):
         super().__init__(type, name=name)
         self.__dict__["data"] = data
+
+    def _leaf_test_value(self):
+        """A constant's test value is its data."""
+        return self.data
 
     def __str__(self):
         if self.name is not None:
@@ -229,6 +284,10 @@ class Apply:
         # Where the user's code created this node: ((filename, line), ...); several
         # for a node a rewrite made of several (a fused kernel), () if unknown.
         setter(self, "origins", origins)
+        if _config._values["compute_test_value"] != "off" and not _INHERITED \
+                and not TEST_VALUES_SUSPENDED:
+            from symlab.graph.test_value import compute_node_test_values
+            compute_node_test_values(self)
 
     def __setattr__(self, key, value):
         raise AttributeError(
@@ -250,9 +309,18 @@ class Apply:
     def with_inputs(self, inputs):
         """Return a new node of the same op and output types on other inputs.
 
-        The new outputs keep the names of the old ones.
+        The new outputs keep the names of the old ones. It computes no test
+        values: it rebuilds a node the user built (a clone, a replacement).
         """
-        node = Apply(self.op, inputs, [o.type for o in self.outputs], origins=self.origins)
+        types = [o.type for o in self.outputs]
+        if _config._values["compute_test_value"] == "off":
+            node = Apply(self.op, inputs, types, origins=self.origins)
+        else:
+            TEST_VALUES_SUSPENDED.append(True)
+            try:
+                node = Apply(self.op, inputs, types, origins=self.origins)
+            finally:
+                TEST_VALUES_SUSPENDED.pop()
         for old, new in zip(self.outputs, node.outputs):
             new.name = old.name
         return node

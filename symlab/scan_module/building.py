@@ -24,6 +24,8 @@ from collections import OrderedDict
 import numpy as np
 
 from symlab.compile.shared import SharedVariable
+from symlab.config import config
+from symlab.graph import test_value
 from symlab.graph.basic import Constant, Variable, next_id
 from symlab.graph.traversal import ancestors, clone_replace, toposort
 from symlab.scan_module.op import Scan
@@ -327,6 +329,9 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     if n is None and not seqs:
         raise ValueError("scan: the number of steps is unknown: give sequences, or n_steps")
 
+    if config.compute_test_value != "off":
+        _first_step_test_values(seqs, outs, go_backwards)
+
     # fn builds the body on stand-ins; the nodes newer than `mark` are its own
     seq_args = [p for s in seqs for p in s.placeholders]
     out_args = [p for o in outs if o.init is not None for p in o.placeholders]
@@ -371,6 +376,35 @@ def scan(fn, sequences=None, outputs_info=None, non_sequences=None, n_steps=None
     if not results:
         return None, new_updates
     return (results[0] if len(results) == 1 else results), new_updates
+
+
+def _first_step_test_values(seqs, outs, go_backwards):
+    """Give the stand-ins fn receives the test values of the first step (Theano's rule):
+    each sequence's first row per tap, each fed-back output's initial values. An outer
+    value without a test value is reported as ``compute_test_value`` says."""
+    for s in seqs:
+        value = test_value.test_value_of(s.var)
+        if value is None:
+            test_value.report_missing(s.var, f"scan's {s.label}")
+            continue
+        high, low = max(max(s.taps), 0), min(min(s.taps), 0)
+        rows = len(value) - (high - low)
+        if rows < 1:
+            test_value.report_missing(s.var, f"the first step of scan's {s.label} (its test "
+                                             f"value has {len(value)} rows)")
+            continue
+        for tap, placeholder in zip(s.taps, s.placeholders):
+            row = tap - high - 1 if go_backwards else tap - low
+            placeholder.tag.test_value = value[row]
+    for out in outs:
+        if out.init is None:
+            continue
+        value = test_value.test_value_of(out.init)
+        if value is None:
+            test_value.report_missing(out.init, f"scan's {out.label}")
+            continue
+        for lag, placeholder in out.lags.items():
+            placeholder.tag.test_value = value[out.depth - lag] if out.window else value
 
 
 def _check_strict(outer, non_seqs, updates):
