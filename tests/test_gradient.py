@@ -52,6 +52,7 @@ DOMAINS = {
     "sign": lambda: [signed()],
     "clip": lambda: [np.array([-1.3, -0.2, 0.3, 1.4]), np.array(-0.6), np.array(0.7)],
     "switch": lambda: [signed(), uniform(-2, 2), uniform(-2, 2)],
+    "xlogx": lambda: [uniform(0.3, 3)], "xlogy0": lambda: [uniform(-2, 2), uniform(0.3, 3)],
 }
 
 INTEGER_ONLY = {"and_", "or_", "xor", "invert"}     # no float inputs: nothing to differentiate

@@ -262,6 +262,21 @@ _helper(
 }
 """)
 
+# Theano's xlogx and xlogy0: x log x and x log y, +0 wherever x is +-0 (whatever y), as
+# Theano's C code; elsewhere the plain product (NaN in, NaN out).
+_helper(
+    "sl_xlogx",
+    floats="""__device__ inline T sl_xlogx(T x) {
+    return x == 0 ? (T)0 : x * log(x);
+}
+""")
+_helper(
+    "sl_xlogy0",
+    floats="""__device__ inline T sl_xlogy0(T x, T y) {
+    return x == 0 ? (T)0 : x * log(y);
+}
+""")
+
 
 def register_helper(name, text, requires=()):
     """Add the helper ``name`` (C source ``text``, one definition, ``__device__ inline``)

@@ -1,8 +1,11 @@
 """Elementwise functions: one per row of the scalar-op table, plus Theano's aliases.
 
-``ELEMWISE_FUNCTIONS`` is built from the table, so a new row is a new function
-(``T.exp``, ``T.maximum``, ...). Theano's other spellings (``abs_``, ``sgn``,
-``inv``, ``where``) are aliases listed below.
+``ROW_FUNCTIONS`` is built from the table, so a new row is a new function
+(``T.exp``, ``T.maximum``, ...); this module defines each. ``ELEMWISE_FUNCTIONS``
+holds those whose row's ``home`` is ``symlab.tensor`` (the names ``symlab.tensor``
+exports); a row Theano keeps elsewhere is exported by its home module
+(``T.xlogx.xlogx``). Theano's other spellings (``abs_``, ``sgn``, ``inv``,
+``where``) are aliases listed below.
 """
 
 from symlab.tensor.elemwise import Elemwise
@@ -10,7 +13,7 @@ from symlab.tensor.scalar_ops import SCALAR_OPS
 from symlab.tensor.type import _normalize_dtype
 from symlab.tensor.variable import as_tensor_variable
 
-__all__ = ["ELEMWISE_FUNCTIONS", "cast", "round", "elemwise_op"]
+__all__ = ["ELEMWISE_FUNCTIONS", "ROW_FUNCTIONS", "cast", "round", "elemwise_op"]
 
 _OPS = {name: Elemwise(row) for name, row in SCALAR_OPS.items()}
 
@@ -35,9 +38,11 @@ def _make_function(row):
     return apply
 
 
-ELEMWISE_FUNCTIONS = {name: _make_function(row) for name, row in SCALAR_OPS.items()}
-globals().update(ELEMWISE_FUNCTIONS)
-__all__ += list(ELEMWISE_FUNCTIONS)
+ROW_FUNCTIONS = {name: _make_function(row) for name, row in SCALAR_OPS.items()}
+ELEMWISE_FUNCTIONS = {name: fn for name, fn in ROW_FUNCTIONS.items()
+                      if SCALAR_OPS[name].home == "symlab.tensor"}
+globals().update(ROW_FUNCTIONS)
+__all__ += list(ROW_FUNCTIONS)
 
 # Theano's other names for the same rows.
 ALIASES = {

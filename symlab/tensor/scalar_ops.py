@@ -11,7 +11,10 @@ A row names the operation and gives everything each reader needs:
 * ``symbol`` and ``precedence``: how ``pp`` prints it infix (None: as a call);
 * ``commutative``, ``associative``, ``identity``: algebra the rewrites use;
 * ``grad``: the gradient rule, in the ``GRADIENTS`` column below the rows (read by
-  ``Elemwise.grad``); every row has one.
+  ``Elemwise.grad``); every row has one;
+* ``home``: the module whose namespace holds the row's function (``symlab.tensor.math``
+  builds one per row); ``symlab.tensor`` (``T.exp``) unless Theano keeps the function
+  elsewhere (``T.xlogx.xlogx``, in ``symlab.tensor.xlogx``).
 
 Adding an elementwise op means adding a row: the tests are parametrized over
 this table, so a row without an independent reference fails them.
@@ -196,6 +199,19 @@ def _identity(x):
     return x
 
 
+def _xlogy0(x, y):
+    """``x * log(y)``, 0 wherever ``x`` is 0 (whatever ``y``: the limit as x -> 0)."""
+    x = np.asarray(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        product = np.multiply(x, np.log(y))
+    return np.where(x == 0, np.zeros((), product.dtype), product)
+
+
+def _xlogx(x):
+    """``x * log(x)``, 0 at ``x = 0``."""
+    return _xlogy0(x, x)
+
+
 # ---------------------------------------------------------------- the row type
 
 @dataclass(frozen=True, eq=False)
@@ -213,6 +229,7 @@ class ScalarOp:
     associative: bool = False
     identity: object = None      # x op identity == x
     grad: object = field(default=None, compare=False)
+    home: str = "symlab.tensor"  # the module holding the row's function
 
     def out_dtype(self, dtypes):
         """Return the result dtype for input ``dtypes`` (raises TypeError if refused)."""
@@ -234,8 +251,8 @@ class ScalarOp:
     __repr__ = __str__
 
 
-def _row(name, nin, numpy, c, rule, symbol=None, precedence=100, **algebra):
-    return ScalarOp(name, nin, numpy, c, rule, symbol, precedence, **algebra)
+def _row(name, nin, numpy, c, rule, symbol=None, precedence=100, **columns):
+    return ScalarOp(name, nin, numpy, c, rule, symbol, precedence, **columns)
 
 
 # Precedences for pp: comparison 10 < or 20 < xor 25 < and 30 < add 40 < mul 50 < unary 60 < pow 70.
@@ -309,6 +326,11 @@ _ROWS = [
     _row("clip",        3, np.clip,              "sl_clip({0}, {1}, {2})",        "real"),
     _row("switch",      3, np.where,             "({0} ? {1} : {2})",             "switch"),
     _row("identity",    1, _identity,            "{0}",                           "upcast"),
+    # Theano's T.xlogx module: 0 where x is 0 (the plain product would be nan there)
+    _row("xlogx",       1, _xlogx,               "sl_xlogx({0})",                 "real_float",
+         home="symlab.tensor.xlogx"),
+    _row("xlogy0",      2, _xlogy0,              "sl_xlogy0({0}, {1})",           "real_float",
+         home="symlab.tensor.xlogx"),
 ]
 
 
@@ -403,6 +425,9 @@ GRADIENTS = {
                                              t.switch(t.gt(x, hi), g, 0)],
     "switch":     lambda g, out, c, a, b: [None, t.switch(c, g, 0), t.switch(c, 0, g)],
     "identity":   lambda g, out, x: [g],
+    # Theano's rules, also at x = 0: 1 + log(0) = -inf; d/dy = 0 / 0 = nan where y is 0 too
+    "xlogx":      lambda g, out, x: [g * (_c(1, out) + t.log(x))],
+    "xlogy0":     lambda g, out, x, y: [g * t.log(y), g * x / y],
 }
 
 SCALAR_OPS = {row.name: replace(row, grad=GRADIENTS[row.name]) for row in _ROWS}

@@ -228,6 +228,11 @@ def _graphs():
         np.array([[1.5, -2.0], [np.inf, 0.5]], "float32"), np.float32(2.0)]
     yield "variadic add", [v], [v + T.exp(v) + T.sin(v) + T.cos(v) + 1.0], [np.linspace(0, 3, 7)]
     yield "mlp update", [x, v], [x - 0.1 * T.tanh(x) * v], [np.ones((2, 3)), np.ones(3)]
+    # Theano's T.xlogx rows in one kernel: an entropy and a KL term, 0 where p is 0
+    p, q = T.fvector("p"), T.fvector("q")
+    yield "xlogx and xlogy0", [p, q], [T.xlogx.xlogx(p) - T.xlogx.xlogy0(p, q) * 2], [
+        np.array([0.0, 0.25, 0.5, 1.0, 0.0, 2.0], "float32"),
+        np.array([0.5, 0.0, 0.5, 3.0, np.nan, 1.0], "float32")]
 
 
 def _fused_nodes():

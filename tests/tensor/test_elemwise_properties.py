@@ -31,6 +31,7 @@ import symlab as theano
 import symlab.tensor as T
 from symlab.compile.mode import Mode
 from symlab.graph.evaluate import evaluate
+from symlab.tensor.math import ROW_FUNCTIONS
 from symlab.tensor.scalar_ops import SCALAR_OPS
 
 MAX_DEPTH = 4
@@ -120,7 +121,7 @@ def _build(leaves, steps, keep_float64):
     for name, operands in steps:
         args = [nodes[k] for k in operands]
         try:
-            out = getattr(T, name)(*args)
+            out = ROW_FUNCTIONS[name](*args)   # T.exp, T.xlogx.xlogx...
             used = operands
         except TypeError:
             out, used = args[0], operands[:1]

@@ -10,6 +10,7 @@ A new row without a reference, a sampling domain and an expected-dtype entry
 here fails ``test_every_row_has_*``: add them below.
 """
 
+import importlib
 import itertools
 import math
 import operator
@@ -27,6 +28,7 @@ import symlab.tensor as T
 from symlab.graph.basic import Constant
 from symlab.graph.evaluate import evaluate
 from symlab.graph.traversal import graph_inputs
+from symlab.printing import pp
 from symlab.tensor.scalar_ops import SCALAR_OPS
 from symlab.tensor.type import TensorType
 
@@ -144,6 +146,13 @@ def _invert(a):
     return (not a) if isinstance(a, bool) else ~a
 
 
+def _xlogy0(x, y):
+    """x log y, 0 wherever x is 0 (whatever y, even NaN: Theano's limit); IEEE elsewhere."""
+    return 0.0 if x == 0 else x * _LOG(y)
+
+
+_LOG = _ieee(math.log, {0.0: -INF})
+
 REFERENCES = {
     "add": operator.add,
     "sub": operator.sub,
@@ -169,7 +178,7 @@ REFERENCES = {
     "exp": math.exp,
     "exp2": lambda x: 2.0 ** x,
     "expm1": math.expm1,
-    "log": _ieee(math.log, {0.0: -INF}),
+    "log": _LOG,
     "log2": _ieee(math.log2, {0.0: -INF}),
     "log10": _ieee(math.log10, {0.0: -INF}),
     "log1p": _ieee(math.log1p, {-1.0: -INF}),
@@ -204,6 +213,8 @@ REFERENCES = {
     "clip": _clip,
     "switch": lambda cond, a, b: a if cond else b,  # NaN is true, as in C and Python
     "identity": lambda x: x,
+    "xlogx": lambda x: _xlogy0(x, x),
+    "xlogy0": _xlogy0,
 }
 
 
@@ -253,6 +264,8 @@ DOMAINS = {
     "clip": (REAL, _reals(hi=0.0), _reals(lo=0.0)),
     "switch": (CONDITION, REAL, REAL),
     "identity": (REAL,),
+    # |x log y| <= 1e300 * 710: no overflow
+    "xlogx": (_reals(0.0, 1e300),), "xlogy0": (_reals(-1e300, 1e300), POSITIVE),
 }
 
 INTEGER_ROWS = {"and_", "or_", "xor", "invert"}  # refuse floats: sampled as int64
@@ -280,13 +293,19 @@ def _arity(name):
     return len(DOMAINS[name])
 
 
+def _function(name):
+    """Row ``name``'s function, from the module its ``home`` names (``T.exp``,
+    ``T.xlogx.xlogx``)."""
+    return getattr(importlib.import_module(SCALAR_OPS[name].home), name)
+
+
 @lru_cache(maxsize=None)
 def _compiled(name, kind):
     """Inputs, output and compiled function of row ``name`` over ``kind`` ('vector'/'scalar')."""
     dtype = "int64" if name in INTEGER_ROWS else "float64"
     inputs = [T.tensor(f"x{k}", dtype=dtype, shape=(None,) if kind == "vector" else ())
               for k in range(_arity(name))]
-    out = getattr(T, name)(*inputs)
+    out = _function(name)(*inputs)
     return inputs, out, theano.function(inputs, out)
 
 
@@ -401,7 +420,7 @@ FLOAT32_ROWS = [n for n in ROW_NAMES if n not in INTEGER_ROWS]
 def test_float32_rows_compute_in_float32_precision(name):
     arity = _arity(name)
     inputs = [T.tensor(f"x{k}", dtype="float32", shape=(None,)) for k in range(arity)]
-    out = getattr(T, name)(*inputs)
+    out = _function(name)(*inputs)
     cases = list(itertools.product(FLOAT32_POINTS, repeat=min(arity, 2)))
     if arity == 3:  # clip and switch: the third input in the same order
         cases = [c + (FLOAT32_POINTS[k % len(FLOAT32_POINTS)],) for k, c in enumerate(cases)]
@@ -561,7 +580,7 @@ EXPECTED_DTYPE = {
     "sigmoid": TO_FLOAT, "softplus": TO_FLOAT, "erf": TO_FLOAT, "erfc": TO_FLOAT,
     "floor": TO_FLOAT, "ceil": TO_FLOAT, "trunc": TO_FLOAT, "round_half_to_even": TO_FLOAT,
     "round_half_away_from_zero": TO_FLOAT, "sign": NO_BOOL, "isnan": TO_BOOL, "isinf": TO_BOOL,
-    "clip": SAME, "switch": SAME, "identity": SAME,
+    "clip": SAME, "switch": SAME, "identity": SAME, "xlogx": TO_FLOAT, "xlogy0": TO_FLOAT,
 }
 # (pow of two bools: Theano 1.0 says bool, as here; PyTensor later made it int8.)
 
@@ -598,9 +617,9 @@ def test_result_dtype_of_each_row_on_each_input_dtype(name, dtype):
     inputs = [T.tensor(f"x{k}", dtype=dtype, shape=(None,)) for k in range(arity)]
     if want is TypeError:
         with pytest.raises(TypeError, match=dtype):
-            getattr(T, name)(*inputs)
+            _function(name)(*inputs)
         return
-    out = getattr(T, name)(*inputs)
+    out = _function(name)(*inputs)
     assert out.dtype == want
     values = [np.array(SAMPLES[dtype], dtype=dtype) for _ in inputs]
     assert theano.function(inputs, out)(*values).dtype == want
@@ -621,7 +640,7 @@ def test_compiled_and_evaluated_results_have_the_declared_dtype_on_mixed_inputs(
         dtypes = [first] + [second] * (arity - 1)
         inputs = [T.tensor(f"x{k}", dtype=d, shape=(None,)) for k, d in enumerate(dtypes)]
         try:
-            out = getattr(T, name)(*inputs)
+            out = _function(name)(*inputs)
         except TypeError:
             continue  # refused at build: test_result_dtype_of_each_row_on_each_input_dtype
         values = [np.array(SAMPLES[d], dtype=d) for d in dtypes]
@@ -887,13 +906,38 @@ def test_static_shape_clash_fails_at_build_naming_both_shapes():
 # ====================================================================== names and operators
 
 @pytest.mark.parametrize("name", ROW_NAMES, ids=ROW_NAMES)
-def test_every_row_is_a_function_of_symlab_tensor(name):
-    fn = getattr(T, name)
+def test_every_row_is_a_function_of_its_home_module(name):
+    home = SCALAR_OPS[name].home
+    assert home in ("symlab.tensor", "symlab.tensor.xlogx"), home
+    fn = _function(name)
+    # T.exp; a row Theano keeps elsewhere (T.xlogx.xlogy0) is not a name of T, as in Theano
+    assert (getattr(T, name, None) is fn) == (home == "symlab.tensor")
     dtype = "int64" if name in INTEGER_ROWS else "float64"
     inputs = [T.tensor(f"x{k}", dtype=dtype, shape=(None,)) for k in range(_arity(name))]
     out = fn(*inputs)
     assert out.owner.op.scalar_op.name == name
     assert list(out.owner.inputs) == inputs
+
+
+# Printing: pp writes these rows with Python's operator spellings (written out here by
+# hand), every other row as a call by its name; debugprint's line names the row.
+PRINTED_INFIX = {
+    "add": "x0 + x1", "sub": "x0 - x1", "mul": "x0 * x1", "true_div": "x0 / x1",
+    "int_div": "x0 // x1", "mod": "x0 % x1", "pow": "x0 ** x1", "neg": "-x0",
+    "lt": "x0 < x1", "le": "x0 <= x1", "gt": "x0 > x1", "ge": "x0 >= x1",
+    "eq": "x0 == x1", "neq": "x0 != x1", "and_": "x0 & x1", "or_": "x0 | x1",
+    "xor": "x0 ^ x1", "invert": "~x0",
+}
+
+
+@pytest.mark.parametrize("name", ROW_NAMES, ids=ROW_NAMES)
+def test_every_row_prints_by_its_symbol_or_as_a_call_by_its_name(name):
+    dtype = "int64" if name in INTEGER_ROWS else "float64"
+    inputs = [T.tensor(f"x{k}", dtype=dtype, shape=(None,)) for k in range(_arity(name))]
+    out = _function(name)(*inputs)
+    call = f"{name}({', '.join(v.name for v in inputs)})"
+    assert pp(out) == PRINTED_INFIX.get(name, call)
+    assert theano.debugprint(out, file="str").splitlines()[0] == f"{name} [id A]"
 
 
 # Theano's spellings -> the row each one builds.

@@ -14,6 +14,10 @@ from hypothesis import given, strategies as st
 
 import symlab as theano
 import symlab.tensor as T
+from symlab.backends.cuda_source import kernel_for
+from symlab.printing import pp
+from symlab.tensor.fused import FusedElemwise
+from symlab.tensor.scalar_ops import SCALAR_OPS
 from symlab.tensor.xlogx import xlogx, xlogy0
 
 positive = st.floats(1e-3, 1e3)
@@ -131,11 +135,33 @@ def test_shapes_broadcast_statically_and_at_run_time():
         theano.function([v, w], xlogy0(v, w))(np.ones(1), np.ones(3))
 
 
-def test_complex_inputs_are_refused_naming_the_op():
-    with pytest.raises(TypeError, match="xlogx: expected real tensors"):
+def test_complex_inputs_are_refused_naming_the_op_and_the_input():
+    with pytest.raises(TypeError, match=r"xlogx is defined for real inputs only.*z \(complex"):
         xlogx(T.zvector("z"))
+    with pytest.raises(TypeError, match=r"xlogy0 is defined for real inputs only.*z \(complex"):
+        xlogy0(T.dvector("d"), T.zvector("z"))
 
 
 def test_printed_by_name():
-    x = T.dvector("x")
+    x, y = T.dvectors("x", "y")
     assert theano.debugprint(xlogx(x), file="str").splitlines()[0].startswith("xlogx")
+    assert pp(xlogy0(x, y)) == "xlogy0(x, y)"
+
+
+def test_rows_of_the_scalar_table_exposed_here_and_not_as_names_of_t():
+    assert xlogx(T.dvector()).owner.op.scalar_op is SCALAR_OPS["xlogx"]
+    assert xlogy0(T.dvector(), T.dvector()).owner.op.scalar_op is SCALAR_OPS["xlogy0"]
+    assert not hasattr(T, "xlogy0")          # as in Theano 1.0.5: only T.xlogx.xlogy0
+
+
+def test_fused_with_their_neighbours_into_one_kernel():
+    p, q = T.dvectors("p", "q")
+    f = theano.function([p, q], xlogx(p) - 2 * xlogy0(p, q))
+    (node,) = f.fgraph.toposort()
+    assert isinstance(node.op, FusedElemwise), node.op
+    ps, qs = [0.0, 0.5, 2.0, 0.0], [3.0, 0.25, 1.5, 0.0]
+    want = [reference_xlogx(a) - 2 * reference_xlogy0(a, b) for a, b in zip(ps, qs)]
+    np.testing.assert_allclose(f(np.array(ps), np.array(qs)), want, rtol=1e-14)
+    kernel, why = kernel_for(node)
+    assert kernel is not None, why
+    assert "sl_xlogx(a0)" in kernel.body and "sl_xlogy0(a0, a1)" in kernel.body
