@@ -114,9 +114,10 @@ TEST_VALUE_CHARS = 80
 
 def test_value_text(var):
     """`` test_value=...`` (one line, shortened) for a variable with ``tag.test_value``;
-    '' for one without (read defensively: a variable may have no ``tag`` at all)."""
+    '' for one without (read defensively: a variable may have no ``tag`` at all) and for
+    a constant (its line shows its value already)."""
     value = getattr(getattr(var, "tag", None), "test_value", None)
-    if value is None:
+    if value is None or isinstance(var, Constant):
         return ""
     text = " ".join(repr(value).split())
     if len(text) > TEST_VALUE_CHARS:
