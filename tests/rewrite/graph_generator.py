@@ -955,7 +955,7 @@ class GraphGenerator:
             coding = T.nnet.softmax(a.var, axis=0).T
             log_p = _log_softmax(a.exact, 0).T
         elif form == "reshaped":
-            coding = T.nnet.softmax(a.var).reshape((rows, cols))
+            coding = T.nnet.softmax(a.var, axis=-1).reshape((rows, cols))
             log_p = _log_softmax(a.exact, -1).reshape((rows, cols))
         else:
             coding = T.nnet.softmax(a.var)
