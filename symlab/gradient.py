@@ -594,7 +594,8 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, abs_tol=None, rel_tol=No
     (a scalar cost), then compares ``grad`` of it, evaluated with the
     reference evaluator, with central finite differences of step ``eps``
     (default 1e-6 for float64 inputs, 1e-3 for float32). Raises ``GradientError``
-    showing both gradients and where they differ most. Returns None.
+    showing both gradients and where they differ most, or naming the input and both
+    shapes when the analytic gradient's shape is not the input's. Returns None.
     ``mode`` and ``cast_to_output_type`` are accepted for Theano's callers
     and ignored: the check always uses the reference evaluator.
     """
@@ -631,10 +632,17 @@ def verify_grad(fun, pt, n_tests=2, rng=None, eps=None, abs_tol=None, rel_tol=No
 
 
 def _compare_gradients(k, analytic, numeric, atol, rtol, test):
+    """Raise GradientError if the gradients of input ``k`` differ in shape or in value."""
+    if analytic.shape != numeric.shape:
+        raise GradientError(
+            f"verify_grad: the analytic gradient with respect to input {k} ('input{k}') has "
+            f"shape {analytic.shape}, but the input and its finite-difference gradient have "
+            f"shape {numeric.shape} (test {test}); a gradient must have its input's shape: "
+            "check the grad of the ops between the output and this input")
     error = np.abs(analytic - numeric)
     relative = error / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
     bad = (error > atol) & (relative > rtol)
-    if np.any(bad) or analytic.shape != numeric.shape:
+    if np.any(bad):
         worst = np.unravel_index(np.argmax(np.where(bad, error, -1)), analytic.shape) \
             if analytic.size else ()
         raise GradientError(

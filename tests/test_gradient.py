@@ -81,6 +81,47 @@ def test_a_wrong_rule_is_caught():
     verify_grad(Elemwise(SCALAR_OPS["sin"]), [uniform(-2, 2)])   # the true rule passes
 
 
+class _Product(theano.Op):
+    """a * b for vectors, whose gradient for ``b`` goes through ``shape_b`` (a deliberate
+    mistake when it changes the shape; the identity gives the true rule)."""
+
+    itypes = [T.dvector, T.dvector]
+    otypes = [T.dvector]
+    __props__ = ("label",)
+
+    def __init__(self, label, shape_b):
+        self.label = label
+        self.shape_b = shape_b
+
+    def perform(self, node, inputs, output_storage):
+        a, b = inputs
+        output_storage[0][0] = a * b
+
+    def grad(self, inputs, output_grads):
+        (a, b), (g,) = inputs, output_grads
+        return [g * b, self.shape_b(g * a)]
+
+
+WRONG_SHAPES = {   # what the gradient of b becomes -> its shape for a b of 3 elements
+    "doubled": (lambda gb: T.concatenate([gb, gb]), "(6,)"),
+    "cut": (lambda gb: gb[:1], "(1,)"),
+    "summed": (lambda gb: gb.sum(), "()"),
+    "outer": (lambda gb: T.outer(gb, gb), "(3, 3)"),
+}
+
+
+@pytest.mark.parametrize("label", sorted(WRONG_SHAPES))
+def test_a_gradient_of_the_wrong_shape_is_named_with_both_shapes(label):
+    reshape, shape = WRONG_SHAPES[label]
+    point = [uniform(-2, 2), uniform(-2, 2)]
+    with pytest.raises(GradientError) as info:
+        verify_grad(_Product(label, reshape), point)
+    message = str(info.value)
+    assert "input 1 ('input1')" in message, message
+    assert f"has shape {shape}" in message and "have shape (3,)" in message, message
+    verify_grad(_Product("true", lambda gb: gb), point)      # the true rule passes
+
+
 OPS = {
     "sum axis": (lambda a: T.sum(a, axis=1), [(3, 4)]),
     "sum all": (lambda a: T.sum(a) * a, [(2, 3)]),
