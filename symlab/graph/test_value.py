@@ -27,7 +27,9 @@ Nodes built while compiling are not computed (Theano's default
 layer, ``inherited_origins``) or by the backends, and nodes rebuilt by
 ``Apply.with_inputs`` (cloning, ``FunctionGraph.replace``): they rebuild
 what the user already built. ``suspended()`` turns the computation off in a
-block.
+block. While ``grad`` builds, a node on a stand-in without a test value
+(the gradient of a loop differentiates its body on stand-ins of its own) is
+skipped silently; the gradient's nodes on the user's values are computed.
 """
 
 import linecache
@@ -217,15 +219,18 @@ class suspended:
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Code that rebuilds graphs while compiling: nodes it builds get no test values.
-_COMPILING_DIRS = tuple(os.path.join(_PACKAGE_DIR, d) + os.sep for d in ("rewrite", "backends"))
+_COMPILING = tuple(os.path.join(_PACKAGE_DIR, d) + os.sep for d in ("rewrite", "backends"))
+#: Code that builds on stand-ins of its own (the gradient of a loop or of an inner graph):
+#: a node it builds on a stand-in without a test value is skipped silently.
+_OWN_STAND_INS = (os.path.join(_PACKAGE_DIR, "gradient.py"),)
 
 
-def _compiling():
-    """True if the code building a node runs inside a rewrite or a backend (frames walked:
-    only when test values are on)."""
+def _inside(paths):
+    """True if the code building a node runs in a file under ``paths`` (frames walked: only
+    when test values are on)."""
     frame = sys._getframe(2)
     while frame is not None:
-        if frame.f_code.co_filename.startswith(_COMPILING_DIRS):
+        if frame.f_code.co_filename.startswith(paths):
             return True
         frame = frame.f_back
     return False
@@ -339,13 +344,13 @@ def compute_node_test_values(node):
     input; the node then gets no test values. An error of the op is raised
     again naming the op, the input shapes and the user's line.
     """
-    if _compiling():
+    if _inside(_COMPILING):
         return
     values = []
     for k, var in enumerate(node.inputs):
         value = test_value_of(var)
         if value is None:
-            if var.owner is None:
+            if var.owner is None and not _inside(_OWN_STAND_INS):
                 report_missing(var, f"input {k} ({var}) of {node.op.name}", node.origins)
             return
         values.append(value)
