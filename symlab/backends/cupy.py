@@ -18,7 +18,8 @@ Python objects stay on the host.
 
 Each op family lowers through ``lower_cuda`` (``functools.singledispatch``):
 elementwise and fused nodes become kernels; reductions call CuPy's; ``dot``,
-``matmul`` and ``tensordot`` call CuPy's (cuBLAS for floats); dimshuffle,
+``matmul`` and ``tensordot`` call CuPy's (cuBLAS for floats; ``matmul`` first runs
+the NumPy side's check of its runtime batch broadcasting); dimshuffle,
 reshape and basic indexing make views; softmax, log-softmax and the
 cross-entropies are written with CuPy calls; a random draw with a device
 kernel (an op with ``device_callable``: ``uniform``, ``normal``) runs the
@@ -41,7 +42,7 @@ from symlab.graph.basic import Constant
 from symlab.graph.user_op import Op as CustomOp
 from symlab.tensor.elemwise import DimShuffle, Elemwise
 from symlab.tensor.fused import FusedElemwise
-from symlab.tensor.linalg import Dot, MatMul, TensorDot
+from symlab.tensor.linalg import Dot, MatMul, TensorDot, _check_batch_broadcast
 from symlab.tensor.reduction import Reduce
 from symlab.tensor.shape import Reshape, Shape
 from symlab.tensor.subtensor import AdvancedSubtensor, Subtensor, build_index
@@ -483,7 +484,13 @@ def _lower_product(op, node, ins, outs, ctx):
         expr = f"cp.tensordot({a}, {b}, axes={op.axes!r})"
     else:
         expr = _PRODUCTS[type(op)].format(a=a, b=b)
-    return [f"{outs[0]} = {expr}"]
+    lines = [f"{outs[0]} = {expr}"]
+    if isinstance(op, MatMul) and min(v.type.ndim for v in node.inputs) >= 3:
+        # The NumPy backend's check (it reads shapes only): a runtime size-1 batch axis
+        # broadcasts only where its type allows it.
+        check = ctx.bind("batch_check_", functools.partial(_check_batch_broadcast, node))
+        lines.insert(0, f"{check}(({', '.join(ins)}))")
+    return lines
 
 
 @lower_cuda.register(Reshape)
