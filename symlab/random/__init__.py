@@ -14,8 +14,9 @@ The distributions are one table, ``symlab.random.distributions``. See
 
 from symlab.random import distributions
 from symlab.random.distributions import DISTRIBUTIONS, Distribution, Param, register
-from symlab.random.history import (MAX_RECORDED_BYTES, MAX_STEPS, MAX_VALUE_BYTES, RngHistory,
-                                   StreamHistory, draw_count, history)
+from symlab.random.history import (MAX_LOOP_BYTES, MAX_RECORDED_BYTES, MAX_STEPS,
+                                   MAX_VALUE_BYTES, RngHistory, StreamHistory, draw_count,
+                                   history)
 from symlab.random.ops import RandomVariable, RngType, random_variable, shared_rng
 from symlab.random.state import fingerprint
 from symlab.random.streams import KINDS, RandomStreams
@@ -23,4 +24,4 @@ from symlab.random.streams import KINDS, RandomStreams
 __all__ = ["RandomStreams", "KINDS", "history", "RngHistory", "StreamHistory", "RandomVariable",
            "RngType", "shared_rng", "random_variable", "distributions", "DISTRIBUTIONS",
            "Distribution", "Param", "register", "fingerprint", "draw_count", "MAX_STEPS",
-           "MAX_VALUE_BYTES", "MAX_RECORDED_BYTES"]
+           "MAX_VALUE_BYTES", "MAX_RECORDED_BYTES", "MAX_LOOP_BYTES"]

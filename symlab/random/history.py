@@ -9,7 +9,9 @@ variable holding its state), an ``RngHistory``, or of a whole stream, a
     h.first, h.last  # the oldest step still kept, the newest step
     h.back(n)        # restore the states of n steps earlier: the next call redraws them
     h.forward(n)     # redo: re-apply later saved states
-    h.replay(k)      # the values drawn at step k (a stream: {random variable: values})
+    h.replay(k)      # the values drawn at step k (a stream: {random variable: values});
+                     # for a call that drew in a loop, the steps' values stacked
+    h.replay_steps(k)  # the same as a list of arrays, one per draw (per step of a loop)
     h.reseed(s)      # seed anew (srng.seed(s) for a stream)
 
 A *step* is one call of a compiled function that advanced the variable's
@@ -26,11 +28,17 @@ then ``set_value``) replaces the current state, keeps the past and drops
 the steps after it. Every change of state goes through the shared
 variable, so its observers (the inspector, the stepper) are notified.
 
+A draw inside a loop (``scan``) reads the state the step before gave: the
+history follows that chain (``note_draw``), so the call's record holds
+every step's draw (``symlab.random.draws.LoopDraws``) and ``replay`` gives
+them stacked along a first axis, as ``scan`` stacks its outputs.
+
 Memory is bounded: a variable keeps at most ``max_steps`` (``MAX_STEPS``)
 past states; recorded values take at most ``max_value_bytes``
-(``MAX_VALUE_BYTES``) per variable, and a single draw is recorded only up to
-``MAX_RECORDED_BYTES``; older or larger values are redrawn by ``replay``
-from the saved state, with the recorded size and parameters.
+(``MAX_VALUE_BYTES``) per variable, a single draw is recorded only up to
+``MAX_RECORDED_BYTES`` and one call's loop only up to ``MAX_LOOP_BYTES``;
+older or larger values are redrawn by ``replay`` from the saved state, with
+the recorded size and parameters.
 """
 
 import hashlib
@@ -39,21 +47,21 @@ import weakref
 import numpy as np
 
 from symlab.compile.shared import SharedVariable
-from symlab.random import distributions
+from symlab.random.draws import (MAX_LOOP_BYTES, MAX_RECORDED_BYTES, DeviceDraw, Draw,
+                                  LoopDraws)
 from symlab.random.state import fingerprint, is_rng, reseeded, restore, snapshot
 
 __all__ = ["history", "RngHistory", "StreamHistory", "MAX_STEPS", "MAX_VALUE_BYTES",
-           "MAX_RECORDED_BYTES", "draw_count"]
+           "MAX_RECORDED_BYTES", "MAX_LOOP_BYTES", "draw_count"]
 
 #: Past states kept per variable (and steps kept per stream).
 MAX_STEPS = 200
 #: Bytes of recorded values kept per variable.
 MAX_VALUE_BYTES = 1 << 20
-#: The largest draw (values, or parameters) recorded; larger values are redrawn on replay.
-MAX_RECORDED_BYTES = 1 << 16
 
 _draws = 0
 _tracked_states = {}  # id(state object) -> (weakref to its RngHistory, the state object)
+_pending_states = {}  # id(a watched draw's new state) -> (weakref to the RngHistory, the state)
 
 
 def draw_count():
@@ -61,90 +69,57 @@ def draw_count():
     return _draws
 
 
-class Draw:
-    """What a random op drew at one step: its recipe and, when small enough, its values."""
-
-    __slots__ = ("distribution", "dtype", "ndim", "size", "params", "shape", "values")
-
-    def __init__(self, op, size, params, values):
-        self.distribution = op.distribution
-        self.dtype = op.dtype
-        self.ndim = op.ndim
-        self.size = np.asarray(size if size is not None else (), dtype=np.int64)
-        params = [np.asarray(p) for p in params]
-        small = sum(p.nbytes for p in params) <= MAX_RECORDED_BYTES
-        self.params = [np.array(p, copy=True) for p in params] if small else None
-        self.shape = values.shape
-        self.values = np.array(values, copy=True) if values.nbytes <= MAX_RECORDED_BYTES \
-            else None
-
-    def redraw(self, rng):
-        """Draw the values again from ``rng`` (a state equal to the one drawn from)."""
-        if self.params is None:
-            raise ValueError("its parameters were too large to keep and its values are no "
-                             "longer kept")
-        row = distributions.get(self.distribution)
-        values, _ = distributions.sample(row, rng, self.size, self.params, self.dtype,
-                                         self.ndim)
-        if values.shape != self.shape:
-            raise AssertionError(f"replay drew shape {values.shape}, recorded {self.shape}")
-        return values
-
-
-class DeviceDraw:
-    """What a random op drew on the device at one step: its recipe, never its values.
-
-    Copying the values to the host at every call would cost a transfer and a
-    synchronization; the draw is counter-based instead, so ``redraw`` runs
-    the same kernel again from the state before the step (the same key, the
-    same numbers) and returns a host copy. ``redraw_on(rng, params)``: the
-    device draw, ``to_host`` its copy to NumPy; ``params`` are device copies
-    (or host scalars), kept when they take at most ``MAX_RECORDED_BYTES``.
-    """
-
-    __slots__ = ("distribution", "dtype", "ndim", "size", "params", "shape", "values",
-                 "_redraw_on", "_to_host")
-
-    def __init__(self, op, size, params, shape, redraw_on, to_host):
-        self.distribution = op.distribution
-        self.dtype = op.dtype
-        self.ndim = op.ndim
-        self.size = np.array(size, dtype=np.int64)
-        small = sum(int(getattr(p, "nbytes", 8)) for p in params) <= MAX_RECORDED_BYTES
-        self.params = [p.copy() for p in params] if small else None
-        self.shape = tuple(shape)
-        self.values = None
-        self._redraw_on = redraw_on
-        self._to_host = to_host
-
-    def redraw(self, rng):
-        """Draw the values again on the device from ``rng`` (the state before the step);
-        a NumPy array."""
-        if self.params is None:
-            raise ValueError("its parameters were too large to keep, and device draws are "
-                             "redrawn, never recorded")
-        values = self._to_host(self._redraw_on(rng, self.size, self.params))
-        if values.shape != self.shape:
-            raise AssertionError(f"replay drew shape {values.shape}, recorded {self.shape}")
-        return values
-
-
-def note_draw(rng_in, rng_out, op, size, params, values, device=None):
+def note_draw(rng_in, rng_out, op, size, params, values, device=None, looped=False):
     """Called by the random op after each draw: counts it, and keeps its recipe if watched.
 
-    ``device``: for a draw made on the device, ``(redraw_on, to_host)`` (see
-    ``DeviceDraw``); its values stay where they are.
+    A draw is watched when ``rng_in`` is the state a history tracks, or the
+    new state of a watched draw of the same call (a loop's next step, which
+    reads the state the step before gave): the draws of such a chain are
+    kept together (``LoopDraws``), as are those of a draw made inside a loop
+    (``looped``: its state is not read from the shared variable itself), so
+    a loop of one step is a loop too. ``device``: for a draw made on the
+    device, ``(redraw_on, to_host)`` (see ``DeviceDraw``); its values stay
+    where they are.
     """
     global _draws
     _draws += 1
-    entry = _tracked_states.get(id(rng_in))
-    if entry is None or entry[1] is not rng_in:
+    tracker, chained = _watching(rng_in)
+    if tracker is None:
         return
-    tracker = entry[0]()
-    if tracker is not None:
-        draw = Draw(op, size, params, values) if device is None else \
-            DeviceDraw(op, size, params, values.shape, *device)
-        tracker._pending = (rng_out, draw)
+    draw = Draw(op, size, params, values) if device is None else \
+        DeviceDraw(op, size, params, values.shape, *device)
+    if chained:
+        kept = tracker._pending[1]
+        if not isinstance(kept, LoopDraws):
+            kept = _loop_of(kept)
+    elif looped:
+        kept = LoopDraws()
+    else:
+        kept = draw
+    if kept is not draw:
+        kept.add(draw)
+    tracker._set_pending(rng_out, kept)
+
+
+def _loop_of(draw):
+    loop = LoopDraws()
+    loop.add(draw)
+    return loop
+
+
+def _watching(rng_in):
+    """The RngHistory watching draws from ``rng_in``, and whether ``rng_in`` is the new state
+    of its pending draw (a chain), or ``(None, False)``."""
+    for states, chained in ((_tracked_states, False), (_pending_states, True)):
+        entry = states.get(id(rng_in))
+        if entry is not None and entry[1] is rng_in:
+            tracker = entry[0]()
+            if tracker is None:
+                return None, False
+            if chained and (tracker._pending is None or tracker._pending[0] is not rng_in):
+                return None, False
+            return tracker, chained
+    return None, False
 
 
 class _Record:
@@ -173,11 +148,11 @@ class _Timeline:
                              f"{self.last} and the current step is {self.draws}")
         return target
 
-    def _check_replay(self, k):
+    def _check_replay(self, k, method="replay"):
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
-            raise TypeError(f"replay: k must be an int; got {k!r}")
+            raise TypeError(f"{method}: k must be an int; got {k!r}")
         if not self.first < k <= self.last:
-            raise IndexError(f"replay({k}): the history can replay steps {self.first + 1} to "
+            raise IndexError(f"{method}({k}): the history can replay steps {self.first + 1} to "
                              f"{self.last}" + (f" (older steps were dropped: max_steps="
                                                f"{self.max_steps})" if self.first else ""))
         return int(k)
@@ -202,7 +177,7 @@ class RngHistory(_Timeline):
         self._pending = None
         self._restoring = False
         self._streams = weakref.WeakSet()
-        self._key = [None]
+        self._key = [None, None]  # ids of the watched state and of the pending new state
         weakref.finalize(self, _forget, self._key)
         self._watch(value)
         variable.observe(self._on_change)
@@ -233,17 +208,26 @@ class RngHistory(_Timeline):
         self._move(self._target(n, +1, "forward"))
 
     def replay(self, k):
-        """The values drawn at step ``k`` (recorded, or redrawn from the state before it)."""
-        k = self._check_replay(k)
+        """The values drawn at step ``k`` (recorded, or redrawn from the state before it): an
+        array; for a call that drew in a loop, the steps' values stacked along a first axis
+        (ValueError if the steps drew different shapes: see ``replay_steps``)."""
+        return self._replayed(k, "replay")
+
+    def replay_steps(self, k):
+        """The values drawn at step ``k`` as a list with one array per draw: one for a call
+        that drew once, one per step of the loop for a call that drew in a loop."""
+        return self._replayed(k, "replay_steps")
+
+    def _replayed(self, k, method):
+        k = self._check_replay(k, method)
         draw = self._records[k - self.first].draw
         if draw is None:
-            raise ValueError(f"replay({k}): that step was not a draw symlab recorded")
-        if draw.values is not None:
-            return draw.values.copy()
+            raise ValueError(f"{method}({k}): that step was not a draw symlab recorded")
         try:
-            return draw.redraw(restore(self._records[k - 1 - self.first].snap))
+            return getattr(draw, method)(
+                lambda: restore(self._records[k - 1 - self.first].snap))
         except ValueError as exc:
-            raise ValueError(f"replay({k}): {exc}") from None
+            raise ValueError(f"{method}({k}): {exc}") from None
 
     def reseed(self, seed):
         """Replace the current state by a new one of the same kind seeded with ``seed``
@@ -270,20 +254,37 @@ class RngHistory(_Timeline):
         self._key[0] = id(value)
         _tracked_states[id(value)] = (weakref.ref(self), value)
 
+    def _set_pending(self, new_state, draw):
+        """Keep ``draw`` (a Draw, DeviceDraw or LoopDraws) until an update stores
+        ``new_state``, and watch draws from ``new_state`` (a loop's next step)."""
+        self._clear_pending()
+        self._pending = (new_state, draw)
+        self._key[1] = id(new_state)
+        _pending_states[id(new_state)] = (weakref.ref(self), new_state)
+
+    def _clear_pending(self):
+        """Forget the pending draw; return it as ``(new state, draw)``, or None."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            entry = _pending_states.get(id(pending[0]))
+            if entry is not None and entry[1] is pending[0]:
+                del _pending_states[id(pending[0])]
+        return pending
+
     def _on_change(self, variable, event):
         value = variable.get_value(borrow=True)
         self._watch(value)
         if self._restoring:
             return
         if event == "update":
-            pending, self._pending = self._pending, None
+            pending = self._clear_pending()
             draw = pending[1] if pending is not None and pending[0] is value else None
             record = _Record(snapshot(value), draw)
             self._drop_after(self.draws)
             self._records.append(record)
             self.draws += 1
-            if draw is not None and draw.values is not None:
-                self._value_bytes += draw.values.nbytes
+            if draw is not None:
+                self._value_bytes += draw.kept_bytes
             self._trim()
             for stream in list(self._streams):
                 stream._advanced(variable, record)
@@ -304,9 +305,9 @@ class RngHistory(_Timeline):
             self._release(record)
 
     def _release(self, record):
-        if record.draw is not None and record.draw.values is not None:
-            self._value_bytes -= record.draw.values.nbytes
-            record.draw.values = None
+        if record.draw is not None:
+            self._value_bytes -= record.draw.kept_bytes
+            record.draw.release()
 
     def _trim(self):
         while len(self._records) > self.max_steps + 1:
@@ -345,7 +346,7 @@ class RngHistory(_Timeline):
                 stream._replaced(self.variable, record)
 
     def _set(self, record):
-        self._pending = None
+        self._clear_pending()
         self._restoring = True
         try:
             self.variable.set_value(restore(record.snap), borrow=True)
@@ -354,9 +355,10 @@ class RngHistory(_Timeline):
 
 
 def _forget(key):
-    entry = _tracked_states.get(key[0])
-    if entry is not None and entry[0]() is None:
-        del _tracked_states[key[0]]
+    for states, state_id in ((_tracked_states, key[0]), (_pending_states, key[1])):
+        entry = states.get(state_id)
+        if entry is not None and entry[0]() is None:
+            del states[state_id]
 
 
 def tracker_of(variable):
@@ -423,8 +425,17 @@ class StreamHistory(_Timeline):
         self._move(self._target(n, +1, "forward"))
 
     def replay(self, k):
-        """``{random variable: values}`` for the variables that drew at step ``k``."""
-        k = self._check_replay(k)
+        """``{random variable: values}`` for the variables that drew at step ``k`` (each as
+        ``RngHistory.replay`` gives it)."""
+        return self._replayed(k, "replay")
+
+    def replay_steps(self, k):
+        """``{random variable: [values of each draw]}`` for the variables that drew at step
+        ``k`` (each as ``RngHistory.replay_steps`` gives it)."""
+        return self._replayed(k, "replay_steps")
+
+    def _replayed(self, k, method):
+        k = self._check_replay(k, method)
         step = self._steps[k - self.first]
         result = {}
         for variable, (tracker, random_variable) in self._variables.items():
@@ -432,15 +443,13 @@ class StreamHistory(_Timeline):
                 continue
             draw = step.records[variable].draw
             if draw is None:
-                raise ValueError(f"replay({k}): the step of {variable} was not a draw symlab "
-                                 "recorded")
-            if draw.values is not None:
-                result[random_variable] = draw.values.copy()
-                continue
+                raise ValueError(f"{method}({k}): the step of {variable} was not a draw "
+                                 "symlab recorded")
             try:
-                result[random_variable] = draw.redraw(restore(self._as_of(k - 1, variable).snap))
+                result[random_variable] = getattr(draw, method)(
+                    lambda: restore(self._as_of(k - 1, variable).snap))
             except ValueError as exc:
-                raise ValueError(f"replay({k}): {random_variable}: {exc}") from None
+                raise ValueError(f"{method}({k}): {random_variable}: {exc}") from None
         return result
 
     def reseed(self, seed):

@@ -24,7 +24,7 @@ import numpy as np
 
 from symlab.config import config
 from symlab.graph.basic import Apply, Constant, Op, Variable
-from symlab.compile.shared import GenericSharedVariable, ObjectType
+from symlab.compile.shared import GenericSharedVariable, ObjectType, SharedVariable
 from symlab.tensor.shape import MakeVector, Shape
 from symlab.tensor.type import TensorType, dtype_kind, upcast
 from symlab.tensor.variable import TensorVariable, as_tensor_variable, constant
@@ -151,7 +151,7 @@ class RandomVariable(Op):
         new = copy_state(rng)
         values, resolved = distributions.sample(self.row, new, size, params, self.dtype,
                                                 self.ndim, label=_label(node))
-        note_draw(rng, new, self, resolved, params, values)
+        note_draw(rng, new, self, resolved, params, values, looped=_in_loop(node))
         return [values, new]
 
     def device_callable(self, node, launch):
@@ -164,7 +164,7 @@ class RandomVariable(Op):
         never changed: the key is drawn from a copy, which is returned as the
         new state (stored only if the whole call succeeds).
         """
-        row, label = self.row, _label(node)
+        row, label, looped = self.row, _label(node), _in_loop(node)
 
         def draw(cp, kernel, rng, size, params):
             resolved = distributions._resolve_size(row, size, params, self.ndim, label)
@@ -180,7 +180,8 @@ class RandomVariable(Op):
             def redraw_on(state, kept_size, kept_params):
                 return draw(cp, kernel, state, kept_size, kept_params)[1]
 
-            note_draw(rng, new, self, size, params, values, device=(redraw_on, cp.asnumpy))
+            note_draw(rng, new, self, size, params, values, device=(redraw_on, cp.asnumpy),
+                      looped=looped)
             return values, new
 
         return perform_on_device
@@ -188,6 +189,12 @@ class RandomVariable(Op):
 
 def _label(node):
     return f"{node.op} (drawing {node.outputs[0]})"
+
+
+def _in_loop(node):
+    """True if ``node`` reads its state from something other than a shared variable: the
+    state a loop (scan) passes from step to step, for a draw in a loop's body."""
+    return not isinstance(node.inputs[0], SharedVariable)
 
 
 def _static_size(size, ndim):

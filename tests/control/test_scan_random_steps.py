@@ -163,16 +163,15 @@ def test_history_back_redraws_a_whole_loop(kind):
         history.forward(5)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "the history records one draw per call, and a loop draws once per step: "
-    "symlab/random/history.py must chain the draws of a loop (an inner draw reads the "
-    "state the previous one gave) to replay them"))
 def test_history_replays_the_draws_of_a_loop():
+    """replay(k) of a call that ran a loop gives the steps' draws stacked, as scan stacks
+    them (tests/random/test_history_loops.py tests the rest)."""
     srng = RandomStreams(8)
     out, updates = symlab.scan(lambda: srng.uniform((2,)), n_steps=3)
     first = function([], out, updates=updates)()
-    (replayed,) = srng.history.replay(1).values()     # today: ValueError, no draw recorded
-    np.testing.assert_array_equal(np.asarray(replayed), first)
+    (replayed,) = srng.history.replay(1).values()
+    assert replayed.shape == (3, 2)
+    np.testing.assert_array_equal(replayed, first)
 
 
 def central_gradient(f, x, step=1e-6):
