@@ -1,7 +1,8 @@
 """Theano 1.0.5's debugprint (depth, print_type) and pprint texts, recorded for
 tests/printing/test_debugprint_depth.py and tests/printing/test_pprint.py.
 
-Run with the oracle: THEANO_FLAGS=cxx= /work/theano-oracle/bin/python dev/theano_reference/printing_text.py
+Run with the oracle:
+    THEANO_FLAGS=cxx= /work/theano-oracle/bin/python dev/theano_reference/printing_text.py
 The tests hold the texts with Theano's op names translated to symlab's
 (Elemwise{mul,no_inplace} -> mul, TensorType(float64, vector) -> TensorType(float64, (?,))).
 """

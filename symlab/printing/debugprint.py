@@ -44,7 +44,7 @@ scan's sequence, one row of it per step)::
 import io
 import sys
 
-from symlab.graph.basic import Constant, Variable
+from symlab.graph.basic import Apply, Constant, Variable
 
 __all__ = ["debugprint", "graph_of", "update_targets", "test_value_text"]
 
@@ -63,11 +63,12 @@ def update_targets(obj):
     return dict(zip(fgraph.outputs[n_out:], targets))
 
 
-def graph_of(obj):
+def graph_of(obj, who="debugprint"):
     """Return ``(outputs, position_of_node, notes)`` for anything exposing a graph.
 
-    Accepts a variable, a list of variables, a FunctionGraph, or any object
-    with an ``fgraph`` attribute (a compiled function, an inner graph).
+    Accepts a variable, a list of variables, an Apply node (its outputs, as
+    Theano), a FunctionGraph, or any object with an ``fgraph`` attribute (a
+    compiled function, an inner graph). ``who`` names the caller in the error.
     """
     notes = {}
     fgraph = getattr(obj, "fgraph", None)
@@ -81,10 +82,12 @@ def graph_of(obj):
         return list(obj.outputs), order, notes
     if isinstance(obj, Variable):
         return [obj], None, notes
+    if isinstance(obj, Apply):
+        return list(obj.outputs), None, notes
     if isinstance(obj, (list, tuple)) and all(isinstance(v, Variable) for v in obj):
         return list(obj), None, notes
-    raise TypeError(f"debugprint: expected a variable, a list of variables, a FunctionGraph or "
-                    f"a compiled function; got {type(obj).__name__}")
+    raise TypeError(f"{who}: expected a variable, a list of variables, an Apply node, a "
+                    f"FunctionGraph or a compiled function; got {type(obj).__name__}")
 
 
 def _char_tag(k):

@@ -110,7 +110,7 @@ class _DotWriter:
 
     def __init__(self, obj, compact, with_ids, high_contrast, var_with_name_simple,
                  max_label_size, color_codes):
-        outputs, order, _ = graph_of(obj)
+        outputs, order, _ = graph_of(obj, who="to_dot")
         self.updates = update_targets(obj)            # update output -> shared variable
         self.outputs = [v for v in outputs if v not in self.updates]
         if order is not None:

@@ -31,15 +31,6 @@ def _safe(text):
     return _UNSAFE_IN_FILE_NAME.sub("_", str(text)).lstrip(".") or "_"
 
 
-def _graph_of_function(obj):
-    """What ``pydotprint`` draws: a compiled function, or anything ``to_dot`` takes;
-    an Apply node stands for its outputs, as in Theano."""
-    outputs = getattr(obj, "outputs", None)
-    if hasattr(obj, "op") and hasattr(obj, "inputs") and outputs is not None:
-        return list(outputs)
-    return obj
-
-
 def _scan_nodes(obj):
     """``(position, node)`` of the nodes of ``obj``'s graph holding inner graphs."""
     from symlab.printing.debugprint import graph_of
@@ -94,13 +85,12 @@ def pydotprint(fct, outfile=None, compact=True, format="png", with_ids=False,
     ``GraphvizNotFound`` (a RuntimeError) naming the ``dot`` program when it
     is not on ``PATH``; nothing is written then.
     """
-    graph = _graph_of_function(fct)
     options = dict(compact=compact, with_ids=with_ids, high_contrast=high_contrast,
                    var_with_name_simple=var_with_name_simple, max_label_size=max_label_size,
                    color_codes=colorCodes)
     purpose = f"write pydotprint's {format!r} image"
     if return_image:
-        return render_dot(to_dot(graph, cond_highlight=cond_highlight, **options), format,
+        return render_dot(to_dot(fct, cond_highlight=cond_highlight, **options), format,
                           purpose)
     if outfile is None:
         outfile = default_outfile(format)
@@ -108,7 +98,7 @@ def pydotprint(fct, outfile=None, compact=True, format="png", with_ids=False,
     if not outfile.endswith("." + _extension(format)):
         outfile += "." + _extension(format)
     # Every image is drawn before any is written: a failure leaves no file behind.
-    todo, images = [(graph, outfile, cond_highlight)], []
+    todo, images = [(fct, outfile, cond_highlight)], []
     while todo:
         item, name, highlight = todo.pop(0)
         images.append((name, render_dot(to_dot(item, cond_highlight=highlight, **options),

@@ -198,3 +198,11 @@ def test_scan_nodes_are_yellow():
     r, _ = symlab.scan(lambda v, h: T.tanh(v + h), sequences=x,
                        outputs_info=T.constant(np.float64(0)))
     assert 'fillcolor="yellow"' in to_dot(r)
+
+
+def test_an_apply_node_stands_for_its_outputs():
+    x = T.dvector("x")
+    out = T.exp(x) + 1
+    assert to_dot(out.owner) == to_dot(out)
+    with pytest.raises(TypeError, match="to_dot: expected a variable.*got int"):
+        to_dot(42)
