@@ -1,4 +1,4 @@
-"""Test values (Theano's ``compute_test_value``): ``x.tag.test_value``, computed as graphs are built.
+"""Test values (Theano's ``compute_test_value``): ``x.tag.test_value``, computed while building.
 
 References: NumPy by hand for every computed value, central differences for a
 gradient's, the behaviour of Theano 1.0.5 (tried with the oracle) for what
