@@ -1,7 +1,9 @@
-"""Compiling graphs: ``function``, ``In``/``Out``, shared variables, modes; custom ops
-(``as_op``, ``OpFromGraph``)."""
+"""Compiling graphs: ``function``, ``In``/``Out``, shared variables, modes (``Mode``,
+``NanGuardMode``, ``DebugMode``, ``MonitorMode``); custom ops (``as_op``, ``OpFromGraph``)."""
 
 from symlab.compile.debug import CallFailure, NanGuardError, NanGuardMode, intermediate_values
+from symlab.compile.debugmode import DebugMode, DebugModeError
+from symlab.compile.monitormode import MonitorMode
 from symlab.compile.function import Function, eval_variable, function
 from symlab.compile.builders import OpFromGraph
 from symlab.compile.io import In, Out
@@ -14,4 +16,5 @@ from symlab.compile.shared import (GenericSharedVariable, SharedVariable, Tensor
 __all__ = ["Function", "function", "eval_variable", "In", "Out", "Mode", "get_mode", "FAST_RUN",
            "FAST_COMPILE", "SharedVariable", "TensorSharedVariable", "GenericSharedVariable",
            "shared", "NanGuardMode", "NanGuardError", "CallFailure", "ProfileStats",
-           "intermediate_values", "as_op", "OpFromGraph"]
+           "intermediate_values", "as_op", "OpFromGraph", "DebugMode", "DebugModeError",
+           "MonitorMode"]

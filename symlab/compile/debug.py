@@ -172,8 +172,8 @@ def rebuilt_exception(exc, message):
         new = type(exc)(message)
     except Exception:
         return None
-    if isinstance(exc, NanGuardError):
-        new.kind = exc.kind
+    # The error's own attributes (NanGuardError's kind, DebugMode's node...) come along.
+    new.__dict__.update(exc.__dict__)
     if str(new) != message:
         return None
     return new
