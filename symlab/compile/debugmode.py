@@ -380,9 +380,9 @@ class _Reference:
         """``_Info`` of each of ``outputs``, computing what is not known yet."""
         for node in toposort(outputs, stop_at=self.known):
             ins = [self._of(v) for v in node.inputs]
-            values = [i.value for i in ins]
-            if node.op.writes_into(node) is not None:
-                values = [_copied(v) for v in values]       # keep the inputs' values intact
+            # Copies: a node writing into an input (declared or not) leaves the values
+            # other steps read intact; the run's own checks report such a node.
+            values = [_copied(i.value) for i in ins]
             with np.errstate(all="ignore"):
                 results = node.op.compute(node, values)
             tainted = any(i.tainted or _measure(i.value)[0] for i in ins)
@@ -410,9 +410,8 @@ class _Reference:
         for _ in range(trials):
             moved = {}
             for node in nodes:
-                values = [moved[v] if v in moved else self._of(v).value for v in node.inputs]
-                if node.op.writes_into(node) is not None:
-                    values = [_copied(v) for v in values]
+                values = [_copied(moved[v] if v in moved else self._of(v).value)
+                          for v in node.inputs]
                 with np.errstate(all="ignore"):
                     results = node.op.compute(node, values)
                 for out, value in zip(node.outputs, results):
@@ -546,7 +545,11 @@ class _Checker:
             self.values.start(arguments)
             try:
                 self._save(0)
-                results = fn(*arguments)
+                if self.check_isfinite:       # the check reports NaN and inf itself
+                    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+                        results = fn(*arguments)
+                else:
+                    results = fn(*arguments)
                 self._check_arguments(arguments, given)
             finally:
                 self.values.stop()
