@@ -197,7 +197,7 @@ class _Info:
     """A value of the reference evaluation, with what judging it needs: ``tainted`` (some
     value on the way was NaN, infinite or subnormal), ``scale`` (the largest finite
     magnitude on the way) and ``eps`` (the machine epsilon of the least precise float
-    dtype on the way; 0 for exact values)."""
+    dtype a node on the way computed in; 0 for inputs and constants, which are exact)."""
 
     __slots__ = ("value", "tainted", "scale", "eps")
 
@@ -224,8 +224,9 @@ def _measure(value):
 
 
 def _leaf(value):
-    unclean, scale, eps = _measure(value)
-    return _Info(value, unclean, scale, eps)
+    """An input's or constant's ``_Info``: exact as given (eps 0, whatever its dtype)."""
+    unclean, scale, _ = _measure(value)
+    return _Info(value, unclean, scale, 0.0)
 
 
 def _perturbed(value, rng):
