@@ -84,3 +84,15 @@ g = theano.function([x], [T.log(x) * x],
                     mode=detect.excluding("local_elemwise_fusion", "inplace"))
 g(0.0)
 print("first NaN node:", nan_nodes[:1])
+
+# Theano's including() rebuilt a NanGuardMode with the default rules: inf was an error again.
+from theano.compile.nanguardmode import NanGuardMode
+v = T.dvector("v")
+for guard in (NanGuardMode(nan_is_error=True, inf_is_error=False, big_is_error=False),
+              NanGuardMode(nan_is_error=True, inf_is_error=False,
+                           big_is_error=False).including("fusion")):
+    try:
+        theano.function([v], T.exp(v), mode=guard)(np.array([1000.0]))
+        print("NanGuardMode exp(1000): allowed")
+    except AssertionError:
+        print("NanGuardMode exp(1000): raised")
