@@ -387,7 +387,7 @@ def test_in_place_kernel_reading_its_buffer_twice_in_one_step():
     # An in-place kernel folded add(t, t, t) as add(add(t, t, out=buf), t, out=buf)
     # with t itself in buf, so the third term read 2t: 8 softmax(x), not 6.
     x = T.dvector("x")
-    twice = T.nnet.softmax(x) * 2          # a dead intermediate: the kernel may overwrite it
+    twice = T.nnet.softmax(x, axis=-1) * 2         # a dead intermediate: the kernel may overwrite it
     for out in (twice + twice + twice, (twice + 1) * (twice + 1) * (twice + 1)):
         f = function([x], out)
         value = np.array([1.0, 2.0])
