@@ -397,8 +397,21 @@ def backpropagate(roots, known, wrt, consider_constant=None):
                              f"{len(node.inputs)} inputs")
         for i, (var, g) in enumerate(zip(node.inputs, input_grads)):
             if wanted[i] and not _is_disconnected(g):
+                _check_gradient_rank(node, i, var, g)
                 contributions.setdefault(var, []).append(g)
     return contributions
+
+
+def _check_gradient_rank(node, position, var, g):
+    """Refuse a gradient whose number of dimensions is not its input's (a wrong ``grad`` rule)."""
+    g_type, var_type = getattr(g, "type", None), var.type
+    if is_null(g) or not isinstance(g_type, TensorType) or not isinstance(var_type, TensorType):
+        return
+    if g_type.ndim != var_type.ndim:
+        raise ValueError(
+            f"{node.op}.grad returned, for input {position} ({_describe(var)}), a gradient of "
+            f"type {g_type} with {g_type.ndim} dimensions; a gradient has its input's "
+            f"{var_type.ndim} dimensions")
 
 
 def _graph_variables(roots):

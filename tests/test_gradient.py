@@ -105,8 +105,11 @@ class _Product(theano.Op):
 WRONG_SHAPES = {   # what the gradient of b becomes -> its shape for a b of 3 elements
     "doubled": (lambda gb: T.concatenate([gb, gb]), "(6,)"),
     "cut": (lambda gb: gb[:1], "(1,)"),
-    "summed": (lambda gb: gb.sum(), "()"),
-    "outer": (lambda gb: T.outer(gb, gb), "(3, 3)"),
+}
+#: Wrong in rank: refused by grad itself, while the gradient graph is built.
+WRONG_RANKS = {
+    "summed": (lambda gb: gb.sum(), 0),
+    "outer": (lambda gb: T.outer(gb, gb), 2),
 }
 
 
@@ -120,6 +123,15 @@ def test_a_gradient_of_the_wrong_shape_is_named_with_both_shapes(label):
     assert "input 1 ('input1')" in message, message
     assert f"has shape {shape}" in message and "have shape (3,)" in message, message
     verify_grad(_Product("true", lambda gb: gb), point)      # the true rule passes
+
+
+@pytest.mark.parametrize("label", sorted(WRONG_RANKS))
+def test_a_gradient_of_the_wrong_rank_is_refused_when_built(label):
+    reshape, ndim = WRONG_RANKS[label]
+    point = [uniform(-2, 2), uniform(-2, 2)]
+    with pytest.raises(ValueError, match=rf"input 1 .*with {ndim} dimensions; a gradient has "
+                                         r"its input's 1 dimensions"):
+        verify_grad(_Product(label, reshape), point)
 
 
 OPS = {

@@ -254,3 +254,27 @@ def test_rop_uses_a_custom_r_op_and_agrees_with_finite_differences():
     f = function([x], y)
     numeric = (f(xv + step * vv) - f(xv - step * vv)) / (2 * step)
     np.testing.assert_allclose(got, numeric, rtol=1e-6)
+
+
+def test_a_gradient_rule_returning_the_wrong_rank_is_refused_naming_the_op():
+    import symlab as theano
+
+    class SumsItsGradient(theano.Op):
+        """Identity forward; its (wrong) gradient rule sums the incoming gradient to a scalar."""
+
+        __props__ = ()
+
+        def make_node(self, x):
+            x = T.as_tensor_variable(x)
+            return theano.Apply(self, [x], [x.type()])
+
+        def perform(self, node, inputs, output_storage):
+            output_storage[0][0] = inputs[0].copy()
+
+        def grad(self, inputs, output_grads):
+            return [output_grads[0].sum()]
+
+    x = T.dvector("x")
+    with pytest.raises(ValueError, match=r"SumsItsGradient.grad returned, for input 0 "
+                                         r".*'x'.*0 dimensions.*1 dim"):
+        T.grad(SumsItsGradient()(x).sum(), x)
