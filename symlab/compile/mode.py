@@ -147,7 +147,6 @@ FAST_RUN = Mode(optimizer="fast_run", name="FAST_RUN")
 FAST_COMPILE = Mode(optimizer="fast_compile", name="FAST_COMPILE")
 #: No rewrites at all: the graph is lowered as built (the oracle's twin for tests).
 NO_REWRITES = Mode(optimizer=None, name="NO_REWRITES")
-_NAMED = {"FAST_RUN": FAST_RUN, "FAST_COMPILE": FAST_COMPILE, "NO_REWRITES": NO_REWRITES}
 
 
 def _debug_mode(optimizer):
