@@ -81,7 +81,7 @@ IGNORED = "accepted, ignored"
 OPTIMIZER_MODES = {"o4": "FAST_RUN", "o3": "FAST_RUN", "o2": "FAST_RUN", "fast_run": "FAST_RUN",
                    "unsafe": "FAST_RUN", "o1": "FAST_COMPILE", "fast_compile": "FAST_COMPILE",
                    "merge": "FAST_COMPILE", "None": "NO_REWRITES"}
-MODES = ("FAST_RUN", "FAST_COMPILE", "NO_REWRITES")
+MODES = ("FAST_RUN", "FAST_COMPILE", "NO_REWRITES", "DebugMode", "DEBUG_MODE", "NanGuardMode")
 
 
 class Setting:

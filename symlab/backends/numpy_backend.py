@@ -593,6 +593,7 @@ def lower(fgraph, leaf_names=None, copy_outputs=(), name="symlab_fn", probe=None
             env["_clock"], env["_times"] = time.perf_counter, probe.times
         if probe.after_node is not None:
             env["_after_node"] = probe.after_node
+    body.extend(_unshare_destroyed_inputs(fgraph, nodes, params, env))
     for k, node in enumerate(nodes):
         ins = []
         for var in node.inputs:
@@ -704,6 +705,38 @@ class _Deferred:
             code = _CODE_CACHE[self.source] = compile(self.source, self.filename, "exec")
         exec(code, self.env)
         return self.env[self.name](*args)
+
+
+def _unshare_destroyed_inputs(fgraph, nodes, params, env):
+    """Lines copying each input a node overwrites when it shares memory with another input.
+
+    Only an ``In(x, mutable=True)`` input is ever overwritten; if the caller passed the
+    same array (or a view of it) for another input or it is a shared value, writing
+    into it would change what the other reads, so the function works on a copy
+    (Theano did the same). Functions that overwrite no input get no lines.
+    """
+    destroyed = []
+    for node in nodes:
+        position = node.op.writes_into(node)
+        if position is not None and node.inputs[position] in fgraph.inputs:
+            destroyed.append(fgraph.inputs.index(node.inputs[position]))
+    if not destroyed:
+        return []
+    env["_overlaps"] = _overlaps
+    lines = []
+    for index in dict.fromkeys(destroyed):
+        others = [name for k, name in enumerate(params) if k != index]
+        if others:
+            name = params[index]
+            lines += [f"if _overlaps({name}, ({''.join(o + ', ' for o in others)})):",
+                      f"    {name} = {name}.copy()"]
+    return lines
+
+
+def _overlaps(array, others):
+    """True if ``array`` may share memory with one of the arrays ``others``."""
+    return any(isinstance(other, np.ndarray) and np.may_share_memory(array, other)
+               for other in others)
 
 
 def _probed(k, lines, ins, outs, probe, settle=()):

@@ -237,9 +237,6 @@ def test_theano_paths_to_the_mode_classes():
     assert mode.Mode is Mode
 
 
-@pytest.mark.xfail(strict=True, reason="symlab.config refuses mode='DebugMode' (config.MODES "
-                                       "lacks Theano's 'DebugMode', 'DEBUG_MODE' and "
-                                       "'NanGuardMode')")
 def test_config_mode_debug_mode_compiles_in_debug_mode():
     code = ("import symlab, symlab.tensor as T\n"
             "symlab.config.mode = 'DebugMode'\n"
