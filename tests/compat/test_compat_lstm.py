@@ -17,6 +17,8 @@ import symlab as theano
 import symlab.tensor as T
 from symlab.tensor.shared_randomstreams import RandomStreams
 
+from numeric_gradient import central_difference
+
 N_WORDS, DIM, N_CLASSES = 10, 5, 2
 
 
@@ -115,15 +117,7 @@ def test_gradients_with_dropout_match_finite_differences(name):
     grad_fn = theano.function([x, mask, y], T.grad(cost, param), **frozen)
     xs, ms, ys = batch(5, n_samples=4, max_len=3)
     got = grad_fn(xs, ms, ys)
-    base, eps = param.get_value(), 1e-6
-    want = np.zeros_like(base)
-    for index in np.ndindex(base.shape):
-        for sign in (1, -1):
-            moved = base.copy()
-            moved[index] += sign * eps
-            param.set_value(moved)
-            want[index] += sign * float(cost_fn(xs, ms, ys)) / (2 * eps)
-    param.set_value(base)
+    want = central_difference(lambda: float(cost_fn(xs, ms, ys)), param)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-8)
 
 

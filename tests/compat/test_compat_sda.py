@@ -18,6 +18,8 @@ import symlab as theano
 import symlab.tensor as T
 from symlab.tensor.shared_randomstreams import RandomStreams
 
+from numeric_gradient import central_difference
+
 
 def sigmoid_np(z):
     return 1.0 / (1.0 + np.exp(-z))
@@ -62,19 +64,6 @@ def structured_data(seed, n=200, n_visible=12):
     flips = rng.uniform(size=(n, n_visible)) < 0.05
     return np.abs(prototypes[labels] - flips).astype("float64"), labels
 
-
-def central_difference(cost_at, shared, eps=1e-6):
-    """d cost / d shared, element by element, by central differences."""
-    base = shared.get_value()
-    grad = np.zeros_like(base)
-    for index in np.ndindex(base.shape):
-        for sign in (1, -1):
-            moved = base.copy()
-            moved[index] += sign * eps
-            shared.set_value(moved)
-            grad[index] += sign * cost_at() / (2 * eps)
-    shared.set_value(base)
-    return grad
 
 
 def test_if_not_w_keeps_given_parameters_and_fills_missing_ones():
