@@ -68,7 +68,7 @@ test('bad payloads give a clear message, never a throw', () => {
     [42, /^the graph document is not a JSON object$/],
     [[good], /^the graph document is not a JSON object$/],
     ['{"version": 2, ', /^the graph document is text that is not JSON$/],
-    [{ ...good, version: 99 }, /^unsupported graph format version 99 \(this front end reads versions 1 and 2\)$/],
+    [{ ...good, version: 99 }, /^unsupported graph format version 99 \(this front end reads versions 1, 2 and 3\)$/],
     [{ ...good, version: '2' }, /^unsupported graph format version "2"/],
     [{ ...good, version: undefined }, /^unsupported graph format version null/],
     [{ version: 2 }, /^the graph document has no "nodes" \(a required field is missing\)$/],

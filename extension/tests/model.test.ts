@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 
-import { applyEvent, clampStep, Trace, validateDocument } from '../src/graph/model';
+import { applyEvent, clampStep, readIds, Trace, validateDocument } from '../src/graph/model';
 import { fixture } from './helpers';
 
 /** The worked example of docs/json-graph.md. */
@@ -100,7 +100,7 @@ test('validation: clear messages for bad payloads, never a throw', () => {
     [null, /not a JSON object/],
     [[1, 2], /not a JSON object/],
     ['text', /not a JSON object/],
-    [{ ...WORKED, version: 3 }, /unsupported graph format version 3 \(this front end reads versions 1 and 2\)/],
+    [{ ...WORKED, version: 4 }, /unsupported graph format version 4 \(this front end reads versions 1, 2 and 3\)/],
     [{ ...WORKED, version: undefined }, /unsupported graph format version null/],
     [{ ...WORKED, nodes: [] }, /no node table/],
     [{ ...WORKED, before: undefined }, /^the graph document has no "before" \(a required field is missing\)$/],
@@ -190,4 +190,34 @@ test('clampStep', () => {
   assert.equal(clampStep('1', 2), 0);
   assert.equal(clampStep(1.4, 2), 1);
   assert.equal(clampStep(NaN, 2), 0);
+});
+
+test('version 3 (compact: id runs, implied outputs) replays to the same steps as version 2', () => {
+  const raw = fixture('rebuilt.v3.json');
+  const steps = fixture('rebuilt.steps.json');
+  assert.equal(raw.version, 3);
+  const r = validateDocument(raw);
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  const v2 = validateDocument(fixture('rebuilt.json'));
+  assert.ok(v2.ok);
+  const trace = new Trace(r.doc);
+  assert.equal(trace.length + 1, steps.length);
+  for (let k = 0; k < steps.length; k++) {
+    const g = trace.graphAt(k);
+    assert.deepEqual([...g.nodes].sort((a, b) => a - b), steps[k].nodes, `nodes at step ${k}`);
+    const key = (e: number[]): string => e.join(',');
+    assert.deepEqual(g.edges.map(key).sort(), steps[k].edges.map(key).sort(), `edges at step ${k}`);
+    assert.deepEqual(g.outputs, steps[k].outputs, `outputs at step ${k}`);
+  }
+  r.doc.events.forEach((e, i) => {
+    assert.deepEqual(e.removed, v2.ok && v2.doc.events[i].removed, `removed of event ${i}`);
+    assert.deepEqual(e.rebuilt, v2.ok && v2.doc.events[i].rebuilt, `rebuilt of event ${i}`);
+  });
+});
+
+test('readIds reads runs and rejects anything else', () => {
+  assert.deepEqual(readIds([1, [10, 2, 3], 5, [7, -1, 2]]), [1, 10, 12, 14, 5, 7, 6]);
+  assert.equal(readIds([[1, 2]]), null);
+  assert.equal(readIds(['1']), null);
+  assert.equal(readIds(3), null);
 });

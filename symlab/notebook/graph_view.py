@@ -87,21 +87,32 @@ def _is_compiled(obj):
     return all(hasattr(obj, a) for a in ("graph_before", "graph_after", "trace"))
 
 
-def graph_document(obj, mode=None):
-    """The JSON graph document of ``obj``, with its optimization trace.
+def graph_document(obj, mode=None, groups=True):
+    """The JSON graph document of ``obj``, with its optimization trace, in the compact
+    version 3 (``to_json(..., compact=True)``: a tenth of the size for long traces).
 
     A compiled function gives its own trace. A variable, a list of
     variables or a FunctionGraph is optimized here (``rewrite_graph``, with
     ``mode``, FAST_RUN by default) without being compiled or changed.
+    ``groups=False`` leaves the groups out: a big graph is then drawn whole.
     """
+    document = _document(obj, mode)
+    if not groups:
+        document.pop("groups", None)
+        for entry in document["nodes"].values():
+            entry.pop("group", None)
+    return document
+
+
+def _document(obj, mode):
     if _is_compiled(obj):
-        return to_json(obj)
+        return to_json(obj, compact=True)
     if isinstance(obj, Variable):
-        return to_json(_RewrittenExpression([obj], mode=mode))
+        return to_json(_RewrittenExpression([obj], mode=mode), compact=True)
     if isinstance(obj, (list, tuple)) and obj and all(isinstance(v, Variable) for v in obj):
-        return to_json(_RewrittenExpression(obj, mode=mode))
+        return to_json(_RewrittenExpression(obj, mode=mode), compact=True)
     if isinstance(obj, FunctionGraph):
-        return to_json(_RewrittenExpression(obj.outputs, obj.inputs, mode=mode))
+        return to_json(_RewrittenExpression(obj.outputs, obj.inputs, mode=mode), compact=True)
     raise TypeError(f"GraphView: expected a compiled function, a symbolic variable, a list of "
                     f"variables or a FunctionGraph; got {type(obj).__name__}")
 
@@ -150,14 +161,15 @@ class GraphView(widgets.DOMWidget):
     _observer = None
     _cell_hook = None
 
-    def __init__(self, f_or_expr, mode=None, values=None, **kwargs):
-        """``GraphView(f_or_expr, mode=None, values=None)``.
+    def __init__(self, f_or_expr, mode=None, values=None, groups=True, **kwargs):
+        """``GraphView(f_or_expr, mode=None, values=None, groups=True)``.
 
         ``values``: a dict mapping variables of the graph to their values at
         one call, as ``symlab.debug.intermediate_values(f, *args)`` returns
         it; each node's summary is shown on hover and in its details.
+        ``groups=False``: a big graph is drawn whole, not as collapsed groups.
         """
-        document = graph_document(f_or_expr, mode=mode)
+        document = graph_document(f_or_expr, mode=mode, groups=groups)
         super().__init__(graph=document, **kwargs)
         self._profile_dirty = False
         self._last_profile_refresh = -float("inf")
@@ -254,8 +266,9 @@ class GraphView(widgets.DOMWidget):
 
     @property
     def events(self):
-        """The trace's events, as in the document."""
-        return self.graph["events"]
+        """The trace's events, written out (``expand``: plain id lists, ``rebuilt`` as
+        ``[old id, new id]`` pairs, every output change listed)."""
+        return self._expanded["events"]
 
     def step_forward(self):
         """Show the graph after one more event (stays at the last); return the step."""
@@ -288,7 +301,7 @@ class GraphView(widgets.DOMWidget):
         step = self.step if step is None else step
         if not 0 <= step <= len(self.events):
             raise IndexError(f"nodes_at: step must be from 0 to {len(self.events)}; got {step}")
-        nodes = list(self.graph["before"]["nodes"])
+        nodes = list(self._expanded["before"]["nodes"])
         for event in self.events[:step]:
             gone = set(event["removed"])
             nodes = [n for n in nodes if n not in gone]

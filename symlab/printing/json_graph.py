@@ -36,41 +36,63 @@ compile layers: a compiled function is recognised by its ``graph_before``,
 """
 
 import json
+import linecache
 
 from symlab.graph.basic import Constant, Variable
 from symlab.graph.traversal import toposort
 from symlab.printing.debugprint import _label as _debugprint_label
 
-__all__ = ["to_json", "to_json_text", "expand", "FORMAT_VERSION", "MIME_TYPE"]
+__all__ = ["to_json", "to_json_text", "expand", "compact", "id_runs", "read_ids",
+           "FORMAT_VERSION", "COMPACT_VERSION", "MIME_TYPE"]
 
 #: Bumped whenever a field changes meaning or disappears (adding a field does not bump it).
 #: Version 2 added ``rebuilt``, whose nodes have no table entry and no listed edges.
 FORMAT_VERSION = 2
 
+#: The version of ``to_json(obj, compact=True)`` (``compact``): id lists written as runs,
+#: output changes that the pairs and rebuilt nodes imply left out.
+COMPACT_VERSION = 3
+
 #: The versions ``expand`` reads (a version-1 document is one with no ``rebuilt`` nodes).
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
+
+#: A group with more child groups than this gets them wrapped in runs of this many.
+MAX_CHILD_GROUPS = 12
+
+#: At most this many characters of a source line label a group.
+GROUP_LABEL_CHARS = 60
+
+#: A run of ids (``[first, step, count]``) is written for this many evenly spaced ids or more.
+MIN_RUN = 3
 
 #: The MIME type whose payload is ``to_json``'s dict.
 MIME_TYPE = "application/vnd.symlab.graph+json"
 
 
-def to_json(obj):
+def to_json(obj, compact=False):
     """Return the graph (and trace) of ``obj`` as a JSON-ready dict.
 
     ``obj`` is a compiled function (or any object with ``graph_before``,
     ``graph_after`` and ``trace``), a FunctionGraph, a variable, or a list or
     tuple of variables. Only compiled functions have an ``after`` graph and
     events; for the others ``after`` is None and ``events`` is empty.
-    See ``docs/json-graph.md`` for every field.
+    ``compact=True`` returns the version-3 document (``compact``), a tenth
+    of the size or less for long traces. See ``docs/json-graph.md`` for every field.
     """
+    if not compact:
+        return _to_json(obj, False)
+    return _compact(_to_json(obj, True))
+
+
+def _to_json(obj, grouped):
     if all(hasattr(obj, a) for a in ("graph_before", "graph_after", "trace")):
-        return _function_to_json(obj)
+        return _function_to_json(obj, grouped)
     if hasattr(obj, "apply_nodes") and hasattr(obj, "inputs") and hasattr(obj, "outputs"):
-        return _Document(obj.inputs).finish(obj.outputs)
+        return _Document(obj.inputs, grouped).finish(obj.outputs)
     if isinstance(obj, Variable):
-        return _Document(_free_leaves([obj])).finish([obj])
+        return _Document(_free_leaves([obj]), grouped).finish([obj])
     if isinstance(obj, (list, tuple)) and all(isinstance(v, Variable) for v in obj):
-        return _Document(_free_leaves(obj)).finish(list(obj))
+        return _Document(_free_leaves(obj), grouped).finish(list(obj))
     raise TypeError(f"to_json: expected a compiled function, a FunctionGraph, a variable or a "
                     f"list of variables; got {type(obj).__name__}")
 
@@ -82,10 +104,11 @@ def to_json_text(obj, indent=None):
 
 # ---------------------------------------------------------------- what goes in
 
-def _function_to_json(function):
+def _function_to_json(function, grouped=False):
     before, after = function.graph_before, function.graph_after
     known = set(before.inputs)
-    doc = _Document(list(before.inputs) + [v for v in after.inputs if v not in known])
+    doc = _Document(list(before.inputs) + [v for v in after.inputs if v not in known],
+                    grouped)
     doc.name = function.name if isinstance(getattr(function, "name", None), str) else None
     doc.describe_before(before.inputs, before.outputs)
     for k, event in enumerate(function.trace):
@@ -205,6 +228,43 @@ def _inner_entry(graph):
     }
 
 
+class _EntryMaker:
+    """Makes node table entries, sharing the op texts and type fields of equal ops and
+    types (a graph of 2,000 nodes has a few dozen of each)."""
+
+    def __init__(self, input_set):
+        self.input_set = input_set
+        self.ops = {}
+        self.types = {}
+
+    def _type_fields(self, var):
+        key = id(var.type)
+        found = self.types.get(key)
+        if found is None or found[0] is not var.type:
+            found = self.types[key] = (var.type, _type_fields(var))
+        return dict(found[1])
+
+    def entry(self, obj):
+        """The table entry of an Apply node or a leaf variable."""
+        if isinstance(obj, Variable):
+            entry = {"id": obj.id, "kind": _kind(obj, obj in self.input_set), "op": None,
+                     "label": obj.name}
+            entry.update(self._type_fields(obj))
+            entry["value"] = _value_summary(obj)
+            return entry
+        if len(obj.outputs) != 1 or getattr(obj.op, "inner_graphs", None) is not None:
+            return _apply_entry(obj)
+        key = id(obj.op)
+        found = self.ops.get(key)
+        if found is None or found[0] is not obj.op:
+            found = self.ops[key] = (obj.op, _op_text(obj))
+        first = obj.outputs[0]
+        entry = {"id": obj.id, "kind": "apply", "op": found[1], "label": first.name}
+        entry.update(self._type_fields(first))
+        entry["value"] = None
+        return entry
+
+
 # ---------------------------------------------------------------- the document
 
 class _Document:
@@ -214,11 +274,12 @@ class _Document:
     owner (a function's inputs); they are part of every graph.
     """
 
-    def __init__(self, inputs):
+    def __init__(self, inputs, grouped=False):
+        self.grouped = grouped   # add groups, sources and each node's group and origin
         self.inputs = list(inputs)
         self.input_set = set(self.inputs)
         self.name = None
-        self.nodes = {}          # str(id) -> entry, in order of first sight
+        self.order = []          # node ids in order of first sight (entries made at the end)
         self.derived = set()     # ids of rebuilt nodes: their entries stay out of the table
         self.objects = {}        # id -> Apply node or leaf variable
         self.before = None
@@ -229,6 +290,7 @@ class _Document:
         self._applies = set()
         self._leaf_refs = {}
         self._outputs = []
+        self._signatures = {}    # apply id -> _signature, made once
 
     # -- naming values and registering nodes
 
@@ -249,13 +311,12 @@ class _Document:
             node_id = self.key(var)[0]
             if node_id in self.objects:
                 continue
+            self.order.append(node_id)
             if self._is_leaf(var):
                 self.objects[node_id] = var
-                self.nodes[str(node_id)] = _leaf_entry(var, var in self.input_set)
                 continue
             node = var.owner
             self.objects[node_id] = node
-            self.nodes[str(node_id)] = _apply_entry(node)
             stack.extend(reversed(node.inputs))
 
     def _edges_into(self, node):
@@ -324,10 +385,15 @@ class _Document:
         return self.objects[node_id] in self.input_set or self._leaf_refs.get(node_id, 0) > 0
 
     def _signature(self, node_id):
-        """A node's table entry without its id: what a rebuilt copy must repeat."""
-        entry = dict(self.nodes[str(node_id)])
-        del entry["id"]
-        return json.dumps(entry, sort_keys=True)
+        """What a rebuilt copy must repeat of an apply node for its table entry to be the
+        same but for the id: the same op object, output types and names (a rebuilt node
+        is made by ``Apply.with_inputs``, which keeps all three)."""
+        found = self._signatures.get(node_id)
+        if found is None:
+            node = self.objects[node_id]
+            found = self._signatures[node_id] = (id(node.op),) + tuple(
+                (id(o.type), o.name) for o in node.outputs)
+        return found
 
     def _rebuilt(self, event):
         """``[[old id, new id], ...]``: the nodes of ``event.added`` that a reader can derive.
@@ -429,11 +495,242 @@ class _Document:
         return self.as_dict()
 
     def as_dict(self):
-        table = {key: entry for key, entry in self.nodes.items()
-                 if entry["id"] not in self.derived}
-        return {"version": FORMAT_VERSION, "name": self.name, "nodes": table,
-                "before": self.before, "after": self.after, "events": self.events,
-                "updates": self.updates}
+        entries = _EntryMaker(self.input_set)
+        table = {str(node_id): entries.entry(self.objects[node_id]) for node_id in self.order
+                 if node_id not in self.derived}
+        doc = {"version": FORMAT_VERSION, "name": self.name, "nodes": table,
+               "before": self.before, "after": self.after, "events": self.events,
+               "updates": self.updates}
+        if not self.grouped:
+            return doc
+        groups, sources = _Groups(self).build()
+        for entry in table.values():
+            found = groups.of.get(entry["id"])
+            if found is not None:
+                entry["group"] = found
+            origin = sources.of.get(entry["id"])
+            if origin is not None:
+                entry["origin"] = origin
+        return dict(doc, groups=groups.table, sources=sources.table)
+
+
+# ---------------------------------------------------------------- groups
+
+class _Sources:
+    """The document's ``sources``: ``[file, line, text]`` of each user line where nodes
+    were made (``node.origins``), and the index of each node's first one."""
+
+    def __init__(self):
+        self.table, self.index, self.of = [], {}, {}
+
+    def add(self, node_id, origin):
+        key = (str(origin[0]), int(origin[1]))
+        k = self.index.get(key)
+        if k is None:
+            k = self.index[key] = len(self.table)
+            self.table.append([key[0], key[1], linecache.getline(*key).strip()])
+        self.of[node_id] = k
+        return k
+
+
+class _Groups:
+    """The document's ``groups`` (docs/json-graph.md, "Groups").
+
+    In ``before``: one group per user line that made nodes (``node.origins``),
+    in order; inside it, one group per named variable, holding the named node
+    and the unnamed nodes of the same line it alone reads; more than
+    MAX_CHILD_GROUPS of those are wrapped in runs. A leaf joins the group of
+    its first reader. A node a rewrite made joins the group of the node it
+    replaced (or of the first node its event removed); a rebuilt node its
+    original's group.
+    """
+
+    def __init__(self, document):
+        self.doc = document
+        self.table = []
+        self.of = {}            # node id -> innermost group id
+
+    def _new(self, label, kind, parent, origin=None):
+        gid = f"g{len(self.table)}"
+        self.table.append({"id": gid, "label": label, "kind": kind, "parent": parent,
+                           "source": origin})
+        return gid
+
+    def build(self):
+        doc, sources = self.doc, _Sources()
+        if doc.before is None:
+            return self, sources
+        objects = doc.objects
+        applies = [objects[i] for i in doc.before["nodes"]
+                   if not isinstance(objects[i], Variable)]
+        by_line, line_of = {}, {}
+        for node in applies:
+            origins = getattr(node, "origins", ()) or ()
+            if not origins:
+                continue
+            k = sources.add(node.id, origins[0])
+            line_of[node.id] = k
+            by_line.setdefault(k, []).append(node)
+        for k, nodes in by_line.items():
+            _, line, text = sources.table[k]
+            if len(text) > GROUP_LABEL_CHARS:
+                text = text[:GROUP_LABEL_CHARS - 1] + "\u2026"
+            gid = self._new(f"{text or '?'} (line {line})", "line", None, k)
+            for node in nodes:
+                self.of[node.id] = gid
+            self._variables(gid, k, nodes, line_of)
+        for node in applies:
+            for var in node.inputs:
+                if doc._is_leaf(var) and var.id not in self.of and node.id in self.of:
+                    self.of[var.id] = self.of[node.id]
+        self._follow_events()
+        for node_id, obj in objects.items():
+            origins = () if isinstance(obj, Variable) else (getattr(obj, "origins", ()) or ())
+            if origins and node_id not in sources.of:
+                sources.add(node_id, origins[0])
+        return self, sources
+
+    def _variables(self, line_group, line, nodes, line_of):
+        """The named-variable groups inside one line's group."""
+        claimed, named = set(), []
+        for node in nodes:
+            name = node.outputs[0].name if len(node.outputs) == 1 else None
+            if name is None:
+                continue
+            members, stack = [node.id], [node]
+            claimed.add(node.id)
+            while stack:
+                for var in stack.pop().inputs:
+                    owner = var.owner
+                    if owner is None or self.doc._is_leaf(var) or owner.id in claimed \
+                            or line_of.get(owner.id) != line or owner.outputs[0].name:
+                        continue
+                    claimed.add(owner.id)
+                    members.append(owner.id)
+                    stack.append(owner)
+            named.append((name, members))
+        if len(named) <= 1:
+            return
+        parents = [line_group] * len(named)
+        if len(named) > MAX_CHILD_GROUPS:
+            size = -(-len(named) // MAX_CHILD_GROUPS)
+            for start in range(0, len(named), size):
+                run = named[start:start + size]
+                label = run[0][0] if len(run) == 1 else f"{run[0][0]} \u2026 {run[-1][0]}"
+                chunk = self._new(label, "run", line_group)
+                parents[start:start + size] = [chunk] * len(run)
+        for (name, members), parent in zip(named, parents):
+            gid = self._new(name, "variable", parent)
+            for node_id in members:
+                self.of[node_id] = gid
+
+    def _follow_events(self):
+        """Groups for the nodes the events add (see the class docstring)."""
+        for event in self.doc.events:
+            for old, new in event["rebuilt"]:
+                if old in self.of:
+                    self.of[new] = self.of[old]
+            fallback = next((self.of[i] for i in event["removed"] if i in self.of), None)
+            for old, _ in event["pairs"]:
+                if old[0] in self.of:
+                    fallback = self.of[old[0]]
+                    break
+            if fallback is None:
+                continue
+            for node_id in event["added"]:
+                self.of.setdefault(node_id, fallback)
+
+
+# ---------------------------------------------------------------- version 3: compact
+
+def id_runs(ids):
+    """An id list with every run of ``MIN_RUN`` or more evenly spaced ids written as
+    ``[first, step, count]`` (``read_ids`` reads it back)."""
+    ids = list(ids)
+    out, i, n = [], 0, len(ids)
+    while i < n:
+        j = i + 1
+        if j < n:
+            step = ids[j] - ids[i]
+            while j + 1 < n and ids[j + 1] - ids[j] == step:
+                j += 1
+            if j - i + 1 >= MIN_RUN:
+                out.append([ids[i], step, j - i + 1])
+                i = j + 1
+                continue
+        out.append(ids[i])
+        i += 1
+    return out
+
+
+def read_ids(items):
+    """The plain id list of a list that may hold ``[first, step, count]`` runs."""
+    ids = []
+    for item in items:
+        if isinstance(item, list):
+            first, step, count = item
+            ids.extend(range(first, first + step * count, step) if step else [first] * count)
+        else:
+            ids.append(item)
+    return ids
+
+
+def _implied_outputs(outputs, event):
+    """The outputs after ``event`` as its pairs and rebuilt nodes imply them (each value
+    replaced by its pair's partner, else its node renamed if rebuilt)."""
+    replaced = {(old[0], old[1]): tuple(new) for old, new in event.get("pairs", [])}
+    renamed = dict(event.get("rebuilt", []))
+    return [replaced.get((node, index), (renamed.get(node, node), index))
+            for node, index in outputs]
+
+
+def _compact(doc):
+    """The version-3 form of a version-2 document (the same graphs, written shorter)."""
+    outputs = [tuple(o) for o in doc["before"]["outputs"]]
+    events = []
+    for event in doc["events"]:
+        rebuilt = event.get("rebuilt", [])
+        implied = _implied_outputs(outputs, event)
+        for position, node, index in event["outputs"]:
+            outputs[position] = (node, index)
+        changes = [[p, n, i] for p, (n, i) in enumerate(outputs) if implied[p] != (n, i)]
+        events.append(dict(
+            event,
+            removed=id_runs(event["removed"]),
+            added=id_runs(event["added"]),
+            rebuilt={"old": id_runs(o for o, _ in rebuilt), "new": id_runs(n for _, n in rebuilt)},
+            outputs=changes))
+    return dict(doc, version=COMPACT_VERSION, events=events)
+
+
+def _read_compact_event(event, outputs):
+    """A version-3 event written out as version 2 (``outputs``: the outputs before it)."""
+    rebuilt_field = event.get("rebuilt") or {"old": [], "new": []}
+    if not (isinstance(rebuilt_field, dict) and {"old", "new"} <= set(rebuilt_field)):
+        raise ValueError(f"expand: event {event.get('index')} of a version 3 document: "
+                         "rebuilt is not {\"old\": ids, \"new\": ids}")
+    olds, news = read_ids(rebuilt_field["old"]), read_ids(rebuilt_field["new"])
+    if len(olds) != len(news):
+        raise ValueError(f"expand: event {event.get('index')} rebuilds {len(olds)} nodes "
+                         f"into {len(news)}")
+    rebuilt = [list(pair) for pair in zip(olds, news)]
+    full = dict(event, rebuilt=rebuilt)
+    implied = _implied_outputs(outputs, full)
+    for position, node, index in event["outputs"]:
+        implied[position] = (node, index)
+    full["outputs"] = [[p, n, i] for p, (n, i) in enumerate(implied) if outputs[p] != (n, i)]
+    full["removed"] = read_ids(event["removed"])
+    full["added"] = read_ids(event["added"])
+    return full, implied
+
+
+def compact(doc):
+    """The version-3 form of a version-2 document: every id list of an event with runs
+    (``id_runs``), ``rebuilt`` as ``{"old": ids, "new": ids}`` and the output changes
+    the event's pairs and rebuilt nodes imply left out of ``outputs``."""
+    if doc.get("version") == COMPACT_VERSION:
+        return doc
+    return _compact(doc)
 
 
 # ---------------------------------------------------------------- reading
@@ -451,6 +748,12 @@ def expand(doc):
     if doc.get("version") not in READABLE_VERSIONS:
         raise ValueError(f"expand: graph format version {doc.get('version')!r} is not one of "
                          f"{READABLE_VERSIONS}")
+    if doc["version"] == COMPACT_VERSION:
+        outputs, plain = [tuple(o) for o in doc["before"]["outputs"]], []
+        for event in doc["events"]:
+            event, outputs = _read_compact_event(event, outputs)
+            plain.append(event)
+        doc = dict(doc, version=FORMAT_VERSION, events=plain)
     table = dict(doc["nodes"])
     into = {}                # target id -> its edges, for the nodes of the current step
     for edge in doc["before"]["edges"]:

@@ -90,7 +90,7 @@ MESSAGES = {
     "malformed": 'symlab: cannot show this graph: the graph document has no "before" '
                  "(a required field is missing)",
     "v99": "symlab: cannot show this graph: unsupported graph format version 99 "
-           "(this front end reads versions 1 and 2)",
+           "(this front end reads versions 1, 2 and 3)",
 }
 
 

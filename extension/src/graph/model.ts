@@ -31,6 +31,10 @@ export interface INodeEntry {
   shape: Array<number | null> | null;
   value: string | null;
   outputs?: INodeOutput[];
+  /** The innermost group holding the node (an id of the document's `groups`). */
+  group?: string;
+  /** The index in the document's `sources` of the line where the node was made. */
+  origin?: number;
   /**
    * The graphs the node's op holds (a scan's step, an ifelse's branches),
    * read and validated by `validateDocument`; absent when it holds none.
@@ -86,13 +90,103 @@ export interface IGraphDocument {
   after: IGraph | null;
   events: IEvent[];
   updates: Array<[number, number]>;
+  /** Groups of nodes (version 2 and 3 documents may have them; empty when absent). */
+  groups: IGroup[];
+  /** `[file, line, text]` of the user lines where nodes were made. */
+  sources: Array<[string, number, string]>;
 }
 
 /** The format version `to_json` writes. */
 export const FORMAT_VERSION = 2;
 
-/** The versions this front end reads: version 1 is version 2 with no rebuilt nodes. */
-export const READABLE_VERSIONS = [1, 2];
+/**
+ * The versions this front end reads: version 1 is version 2 with no rebuilt
+ * nodes; version 3 (`to_json(f, compact=True)`, what the widget sends) writes
+ * id lists with runs, `rebuilt` as `{old, new}` and leaves out the output
+ * changes that pairs and rebuilt nodes imply. It is read into version 2.
+ */
+export const READABLE_VERSIONS = [1, 2, 3];
+
+/** One group of nodes (docs/json-graph.md, "Groups"). */
+export interface IGroup {
+  id: string;
+  label: string;
+  kind: string;
+  parent: string | null;
+}
+
+/** The plain id list of a list that may hold `[first, step, count]` runs; null if malformed. */
+export function readIds(items: unknown): number[] | null {
+  if (!Array.isArray(items)) {
+    return null;
+  }
+  const ids: number[] = [];
+  for (const item of items) {
+    if (isInt(item)) {
+      ids.push(item);
+    } else if (isIntList(item, 3) && item[2] >= 0 && item[2] <= 10_000_000) {
+      for (let k = 0; k < item[2]; k++) {
+        ids.push(item[0] + k * item[1]);
+      }
+    } else {
+      return null;
+    }
+  }
+  return ids;
+}
+
+/**
+ * The events of a version-3 document written out as version 2 (or a message
+ * saying what is malformed). `outputCount` is the number of outputs of `before`.
+ */
+function readCompactEvents(events: unknown[], before: Value[]): unknown[] | string {
+  let outputs = before.map(v => [v[0], v[1]] as Value);
+  const out: unknown[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (!isObject(e)) {
+      return `event ${i} is not an object`;
+    }
+    const removed = readIds(e.removed);
+    const added = readIds(e.added);
+    const rb = isObject(e.rebuilt) ? e.rebuilt : { old: [], new: [] };
+    const olds = readIds(rb.old);
+    const news = readIds(rb.new);
+    if (!removed || !added || !olds || !news || olds.length !== news.length) {
+      return `event ${i}: removed, added or rebuilt is not a list of node ids`;
+    }
+    const pairs = Array.isArray(e.pairs) ? (e.pairs as Array<[Value, Value]>) : [];
+    const replaced = new Map<string, Value>();
+    for (const p of pairs) {
+      if (Array.isArray(p) && isIntList(p[0], 2) && isIntList(p[1], 2)) {
+        replaced.set(`${p[0][0]}:${p[0][1]}`, p[1]);
+      }
+    }
+    const renamed = new Map<number, number>(olds.map((o, k) => [o, news[k]]));
+    const implied = outputs.map(
+      ([n, x]) => replaced.get(`${n}:${x}`) ?? ([renamed.get(n) ?? n, x] as Value)
+    );
+    const listed = Array.isArray(e.outputs) ? e.outputs : [];
+    for (const change of listed) {
+      if (!isIntList(change, 3) || change[0] < 0 || change[0] >= implied.length) {
+        return `event ${i}.outputs is not a list of [position, node id, index]`;
+      }
+      implied[change[0]] = [change[1], change[2]];
+    }
+    const changes = implied
+      .map(([n, x], p) => [p, n, x])
+      .filter(([p, n, x]) => outputs[p][0] !== n || outputs[p][1] !== x);
+    outputs = implied;
+    out.push({
+      ...e,
+      removed,
+      added,
+      rebuilt: olds.map((o, k) => [o, news[k]]),
+      outputs: changes
+    });
+  }
+  return out;
+}
 
 /**
  * Graphs with more nodes than this are summarized, not drawn. The limit is
@@ -283,7 +377,7 @@ export function validateDocument(raw: unknown, depth = 0): ValidationResult {
       ok: false,
       error: `unsupported graph format version ${JSON.stringify(
         raw.version ?? null
-      )} (this front end reads versions ${READABLE_VERSIONS.join(' and ')})`
+      )} (this front end reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS[READABLE_VERSIONS.length - 1]})`
     };
   }
   if (raw.nodes === undefined) {
@@ -309,9 +403,17 @@ export function validateDocument(raw: unknown, depth = 0): ValidationResult {
   if (problem) {
     return { ok: false, error: problem };
   }
-  const events = raw.events ?? [];
-  if (!Array.isArray(events)) {
+  const rawEvents = raw.events ?? [];
+  if (!Array.isArray(rawEvents)) {
     return { ok: false, error: 'events is not a list' };
+  }
+  let events: any[] = rawEvents;
+  if (raw.version === 3) {
+    const read = readCompactEvents(events, (raw.before as unknown as IGraph).outputs);
+    if (typeof read === 'string') {
+      return { ok: false, error: read };
+    }
+    events = read;
   }
   for (let i = 0; i < events.length; i++) {
     const bad = checkEvent(`event ${i}`, events[i]);
@@ -397,6 +499,22 @@ export function validateDocument(raw: unknown, depth = 0): ValidationResult {
       pairs: Array.isArray(e.pairs) ? e.pairs : [],
       rebuilt: Array.isArray(e.rebuilt) ? e.rebuilt : []
     })),
+    groups: Array.isArray(raw.groups)
+      ? (raw.groups as unknown[]).filter(
+          (g): g is IGroup =>
+            isObject(g) &&
+            typeof g.id === 'string' &&
+            typeof g.label === 'string' &&
+            (g.parent === null || g.parent === undefined || typeof g.parent === 'string')
+        ).map(g => ({ id: g.id, label: g.label, kind: String(g.kind ?? ''), parent: g.parent ?? null }))
+      : [],
+    sources: Array.isArray(raw.sources)
+      ? (raw.sources as unknown[]).map(x =>
+          Array.isArray(x) && x.length === 3
+            ? ([String(x[0]), Number(x[1]), String(x[2])] as [string, number, string])
+            : (['?', 0, ''] as [string, number, string])
+        )
+      : [],
     updates: Array.isArray(raw.updates)
       ? (raw.updates as unknown[]).filter(u => isIntList(u, 2)) as Array<
           [number, number]
@@ -551,7 +669,16 @@ export function applyEvent(graph: IStepGraph, event: IEvent): IStepGraph {
   const edges = graph.edges
     .filter(([source, target]) => !gone.has(source) && !gone.has(target))
     .concat(event.edges, derived);
-  const outputs = graph.outputs.slice();
+  // Outputs follow the event's pairs and rebuilt nodes (what version 3 leaves
+  // implied; version 2 lists these changes too, with the same result).
+  const renamed = new Map<number, number>(event.rebuilt);
+  const replaced = new Map<string, Value>();
+  for (const [[node, index], value] of event.pairs) {
+    replaced.set(`${node}:${index}`, value);
+  }
+  const outputs = graph.outputs.map(
+    ([n, x]) => replaced.get(`${n}:${x}`) ?? ([renamed.get(n) ?? n, x] as Value)
+  );
   for (const [position, node, index] of event.outputs) {
     outputs[position] = [node, index];
   }

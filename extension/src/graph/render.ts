@@ -1,13 +1,12 @@
 /**
  * Drawing in the browser: DOT to an inline SVG with the WebAssembly Graphviz
- * of `@viz-js/viz` (bundled into the extension, loaded on first use: no
- * network, no system Graphviz), and `GraphPanel`, one drawn graph with
+ * of `@viz-js/viz` (bundled into the extension, run in a Web Worker by
+ * `layout.ts`: no network, no system Graphviz, no blocked page), and `GraphPanel`, one drawn graph with
  * highlights, node selection, zoom and pan.
  */
-import type { Viz } from '@viz-js/viz';
-
 import { heatColour, HOT_TEXT_HEAT } from './debug';
 import { toDot, parseDotNodeName } from './dot';
+import { ILayoutJob, LayoutCancelled, layoutDot } from './layout';
 import {
   IGraphDocument,
   IStepGraph,
@@ -16,21 +15,6 @@ import {
   Trace
 } from './model';
 import { hasInner, opCounts } from './text';
-
-let vizPromise: Promise<Viz> | null = null;
-
-/** The one Graphviz instance (its ~1.3 MB chunk loads on the first call). */
-export function loadViz(): Promise<Viz> {
-  if (vizPromise === null) {
-    vizPromise = import(/* webpackChunkName: "symlab-graphviz" */ '@viz-js/viz').then(
-      m => m.instance()
-    );
-    vizPromise.catch(() => {
-      vizPromise = null;
-    });
-  }
-  return vizPromise;
-}
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
@@ -66,12 +50,16 @@ export function sanitizeSvg(svg: SVGSVGElement): void {
 }
 
 /**
- * Render DOT text to an SVG element whose node groups carry `data-node-id`.
- * Throws Graphviz's error when the DOT is invalid.
+ * Render DOT text to an SVG element whose node groups carry `data-node-id`,
+ * laid out in a worker (`layout.ts`). Throws Graphviz's error when the DOT
+ * is invalid.
  */
 export async function renderDot(dot: string): Promise<SVGSVGElement> {
-  const viz = await loadViz();
-  const text = viz.renderString(dot, { format: 'svg' });
+  return svgFromText(await layoutDot(dot).result);
+}
+
+/** Graphviz's SVG text as a sanitized SVG element whose node groups carry `data-node-id`. */
+export function svgFromText(text: string): SVGSVGElement {
   const parsed = new DOMParser().parseFromString(text, 'image/svg+xml');
   const root = parsed.documentElement;
   if (root.namespaceURI !== SVG_NS || root.localName !== 'svg') {
@@ -203,6 +191,8 @@ export class GraphPanel {
   private _pendingStart: { heightPx: number; focus: number | null } | null = null;
   private readonly _resizeObserver: ResizeObserver | null = null;
   private _decor: IDecorations = {};
+  /** The layout this panel waits for, cancelled when a newer drawing supersedes it. */
+  private _job: ILayoutJob | null = null;
 
   constructor(side: string) {
     this.node = document.createElement('div');
@@ -226,6 +216,8 @@ export class GraphPanel {
 
   /** Stop watching the canvas size. */
   dispose(): void {
+    this._job?.cancel();
+    this._job = null;
     this._resizeObserver?.disconnect();
     this._pendingStart = null;
   }
@@ -238,6 +230,8 @@ export class GraphPanel {
   /** Show a message instead of a drawing. */
   showMessage(text: string, className = 'symlab-graph-message'): void {
     this._token++;
+    this._job?.cancel();
+    this._job = null;
     this._setContent(null);
     const div = document.createElement('div');
     div.className = className;
@@ -275,9 +269,23 @@ export class GraphPanel {
       if (!this._svg) {
         this._canvas.replaceChildren(loading);
       }
+      this._job?.cancel();
+      const job = layoutDot(toDot(trace.doc, graph, { expanded }));
+      this._job = job;
+      // Tests and styles read the layout's state: pending while the worker works.
+      this.node.setAttribute('data-layout', 'pending');
+      const started = performance.now();
       try {
-        svg = await renderDot(toDot(trace.doc, graph, { expanded }));
+        svg = svgFromText(await job.result);
+        if (token === this._token) {
+          this.node.setAttribute('data-layout', 'done');
+          this.node.setAttribute('data-layout-ms', String(Math.round(performance.now() - started)));
+        }
       } catch (err) {
+        if (err instanceof LayoutCancelled) {
+          return;
+        }
+        this.node.setAttribute('data-layout', 'failed');
         if (token === this._token) {
           this.showMessage(`could not draw this graph: ${String(err)}`, 'symlab-graph-error');
         }
