@@ -146,11 +146,11 @@ def run_lesson(path, write=print, pause=None):
 def _wait_for_enter(prompt):
     """Return a pause function: it shows ``prompt``, waits for a line, and is False on 'q' or EOF."""
     def pause():
-        try:
-            answer = input(prompt)
-        except EOFError:
-            return False
-        return answer.strip().lower() != "q"
+        # Not input(): at a terminal it may write its prompt to stderr.
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+        answer = sys.stdin.readline()
+        return bool(answer) and answer.strip().lower() != "q"
     return pause
 
 

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -95,6 +96,28 @@ def test_the_lesson_stops_where_the_pause_says(tmp_path):
     assert not any("T.dscalar('x')" not in text and ">>> z = x + y" in text for text in printed)
 
 
+def _read_until(fd, marker, seen=b"", patience_s=90):
+    """Bytes read from ``fd`` (after ``seen``) until ``marker`` shows or the process closes it."""
+    import os
+    import select
+
+    deadline = time.monotonic() + patience_s
+    while marker not in seen:
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(left, 0))
+        if not ready:
+            raise AssertionError(f"waited {patience_s} s for {marker!r}; the terminal showed:\n"
+                                 + seen.decode(errors="replace")[-2000:])
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:   # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen
+
+
 def test_a_terminal_waits_for_enter_between_cells():
     import os
     import pty
@@ -103,16 +126,16 @@ def test_a_terminal_waits_for_enter_between_cells():
     process = subprocess.Popen([sys.executable, "-m", "symlab.demo"], cwd=ROOT, stdin=follower,
                                stdout=follower, stderr=subprocess.PIPE)
     os.close(follower)
-    seen = b""
-    while b"[Enter: next cell, q: quit]" not in seen:
-        seen += os.read(leader, 4096)
-    assert b">>> x = T.dscalar('x')" not in seen   # stopped after the first code cell
-    os.write(leader, b"q\n")
-    assert process.wait(timeout=60) == 0
     try:
-        while chunk := os.read(leader, 4096):
-            seen += chunk
-    except OSError:   # the terminal closed with the process
-        pass
-    os.close(leader)
-    assert b"ran the 1 code cells" in seen
+        seen = _read_until(leader, b"[Enter: next cell, q: quit]")
+        assert b"[Enter: next cell, q: quit]" in seen, seen.decode(errors="replace")[-2000:]
+        assert b">>> x = T.dscalar('x')" not in seen   # stopped after the first code cell
+        os.write(leader, b"q\n")
+        seen = _read_until(leader, b"ran the 1 code cells", seen)
+        assert process.wait(timeout=60) == 0
+        assert b"ran the 1 code cells" in seen
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(leader)
