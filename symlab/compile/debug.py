@@ -9,13 +9,11 @@ rewrites and fusion). ``NanGuardMode`` checks every node's outputs as the
 call runs; ``intermediate_values`` runs a function once and keeps every value.
 """
 
-import linecache
-import sys
-
 import numpy as np
 
 from symlab.compile.mode import Mode
 from symlab.graph.basic import Constant
+from symlab.graph.origins import origin_lines
 from symlab.printing.debugprint import _label
 
 __all__ = ["CallFailure", "NanGuardError", "NanGuardMode", "intermediate_values",
@@ -93,32 +91,6 @@ def _source_text(var):
         index = f" output {var.index}" if len(var.owner.outputs) > 1 else ""
         return node_text(var.owner) + index
     return var.name or str(var)
-
-
-def cell_name(filename):
-    """IPython's name for the cell that ``filename`` holds ('Cell In[5]'), or None for a real file.
-
-    IPython is asked only when a program already imported it; symlab never imports it here.
-    """
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    name_of = getattr(getattr(shell, "compile", None), "format_code_name", None)
-    label = name_of(filename) if name_of is not None else None
-    return " ".join(label) if label else None
-
-
-def origin_lines(origins):
-    """``file:line: source`` for each origin (the source text when Python can find it).
-
-    A notebook cell reads as IPython's tracebacks name it: ``Cell In[5], line 6: source``.
-    """
-    lines = []
-    for filename, line in origins:
-        source = linecache.getline(filename, line).strip()
-        cell = cell_name(filename)
-        where = f"{cell}, line {line}" if cell else f"{filename}:{line}"
-        lines.append(where + (f": {source}" if source else ""))
-    return lines
 
 
 def _failing_frame(lowered, exc):

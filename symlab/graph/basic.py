@@ -86,6 +86,8 @@ TEST_VALUES_SUSPENDED = []
 #: While a rewrite runs, the origins of the node it rewrites (innermost last): the
 #: nodes it builds inherit them instead of the user's ``function(...)`` line.
 _INHERITED = []
+#: One flag per entry of ``_INHERITED``: True where a rewrite (not the user) builds.
+_REWRITING = []
 
 
 class inherited_origins:
@@ -93,20 +95,26 @@ class inherited_origins:
 
     The rewrite engine, fusion and the in-place pass use it, so that an
     optimized node still points at the user's lines that created what it
-    replaced. ``origins`` is a tuple of ``(filename, line)``.
+    replaced. ``origins`` is a tuple of ``(filename, line)``. With
+    ``rewriting=False`` the block is still the user's own graph building
+    (a custom op's ``make_node``, given the line that called the op), so
+    test values are computed there as anywhere else in user code.
     """
 
-    __slots__ = ("origins",)
+    __slots__ = ("origins", "rewriting")
 
-    def __init__(self, origins):
+    def __init__(self, origins, rewriting=True):
         self.origins = tuple(origins)
+        self.rewriting = rewriting
 
     def __enter__(self):
         _INHERITED.append(self.origins)
+        _REWRITING.append(self.rewriting)
         return self.origins
 
     def __exit__(self, *exc):
         _INHERITED.pop()
+        _REWRITING.pop()
         return False
 
 
@@ -284,7 +292,7 @@ class Apply:
         # Where the user's code created this node: ((filename, line), ...); several
         # for a node a rewrite made of several (a fused kernel), () if unknown.
         setter(self, "origins", origins)
-        if _config._values["compute_test_value"] != "off" and not _INHERITED \
+        if _config._values["compute_test_value"] != "off" and True not in _REWRITING \
                 and not TEST_VALUES_SUSPENDED:
             from symlab.graph.test_value import compute_node_test_values
             compute_node_test_values(self)

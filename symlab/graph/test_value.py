@@ -32,7 +32,6 @@ block. While ``grad`` builds, a node on a stand-in without a test value
 skipped silently; the gradient's nodes on the user's values are computed.
 """
 
-import linecache
 import os
 import sys
 import warnings
@@ -41,6 +40,7 @@ import numpy as np
 
 from symlab.config import config
 from symlab.graph import basic
+from symlab.graph.origins import origin_lines
 
 __all__ = ["Tag", "test_value_of", "get_test_value", "get_debug_values", "test_value_info",
            "checked_test_value", "compute_node_test_values", "report_missing", "suspended"]
@@ -236,20 +236,11 @@ def _inside(paths):
     return False
 
 
-def _origin_lines(origins):
-    """``file:line: source`` for each ``(file, line)`` (the source where Python finds it)."""
-    lines = []
-    for filename, line in origins:
-        source = linecache.getline(filename, line).strip()
-        lines.append(f"{filename}:{line}" + (f": {source}" if source else ""))
-    return lines
-
-
 def _where_var(var):
     """`` (built at file:line: source)`` for a computed variable, else ``''``."""
     if var.owner is None or not var.owner.origins:
         return ""
-    return f" (built at {_origin_lines(var.owner.origins[:1])[0]})"
+    return f" (built at {origin_lines(var.owner.origins[:1])[0]})"
 
 
 def _input_label(var):
@@ -267,7 +258,7 @@ def report_missing(var, what, origins=()):
     Returns only if the mode lets the build go on.
     """
     mode = config.compute_test_value
-    where = _origin_lines(origins[:1])
+    where = origin_lines(origins[:1])
     message = (f"{what} has no test value" + (f", at {where[0]}" if where else "")
                + f" (compute_test_value={mode!r}; set it with {var}.tag.test_value = value)")
     if mode == "raise":
@@ -304,7 +295,7 @@ def _failure(node, values, exc):
     """An exception of ``exc``'s type (ValueError if it takes no message) naming the op,
     the input shapes, the user's line and the original message."""
     lines = [f"{node.op.name} of {_shapes_text(values)} fails on the test values: {exc}"]
-    where = _origin_lines(node.origins)
+    where = origin_lines(node.origins)
     if where:
         lines.append("  at " + where[0])
         lines.extend(f"     and {w}" for w in where[1:])
@@ -330,7 +321,7 @@ def _output_value(node, k, var, value):
     except NotImplementedError:
         return value
     except (TypeError, ValueError) as exc:
-        where = _origin_lines(node.origins[:1])
+        where = origin_lines(node.origins[:1])
         raise TypeError(f"{node.op.name} computed a test value for output {k} that does not fit "
                         f"its type {var.type}: {_describe(value)} ({exc})"
                         + (f"\n  at {where[0]}" if where else "")) from None

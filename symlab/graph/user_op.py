@@ -55,7 +55,8 @@ import copy
 
 import numpy as np
 
-from symlab.graph.basic import Apply, GradientNotImplemented, Type, Variable
+from symlab.graph.basic import (Apply, GradientNotImplemented, Type, Variable, _user_origins,
+                                inherited_origins)
 from symlab.graph.basic import Op as BaseOp
 
 __all__ = ["Op", "COpNotSupported", "as_type", "type_fits"]
@@ -180,7 +181,10 @@ class Op(BaseOp):
     def __call__(self, *inputs, **kwargs):
         """Build the node; return its output, its ``default_output``, or the list."""
         self._refuse_c()
-        node = self.make_node(*inputs, **kwargs)
+        # The node's origin is the line calling the op, not the ``return Apply(...)``
+        # inside the user's make_node (which is also outside symlab).
+        with inherited_origins(_user_origins(), rewriting=False):
+            node = self.make_node(*inputs, **kwargs)
         if self.default_output is not None:
             return node.outputs[self.default_output]
         if len(node.outputs) == 1:

@@ -351,3 +351,22 @@ def test_symlab_exports_the_theano_names():
     assert gof.graph.Apply is Apply
     assert isinstance(gof.Type, type)
     assert TensorType("float64", (None,)) == T.dvector().type
+
+
+def test_a_custom_nodes_origin_is_the_line_calling_the_op_not_its_make_node():
+    import inspect
+
+    class Doubles(symlab.Op):
+        __props__ = ()
+
+        def make_node(self, x):
+            x = T.as_tensor_variable(x)
+            return symlab.Apply(self, [x], [x.type()])
+
+        def perform(self, node, inputs, output_storage):
+            output_storage[0][0] = inputs[0] * 2
+
+    v = T.dvector("v")
+    calling_line = inspect.currentframe().f_lineno + 1
+    doubled = Doubles()(v)
+    assert doubled.owner.origins == ((__file__, calling_line),)
