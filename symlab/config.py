@@ -119,6 +119,9 @@ SETTINGS = {
                                   "skip (ignore), warn, raise, or pdb"),
     "print_test_value": Setting(False, _bool, USED,
                                 "repr(variable) shows its test value on a second line"),
+    "language": Setting("en", _choice("en", "zh"), USED,
+                        "the language of the notebook widgets' labels: en or zh (read when a "
+                        "widget is made)"),
     "warn.ignore_bug_before": Setting("0.9", _text, IGNORED, _NO_OLD_BUGS),
     **{f"warn.{name}": Setting(False, _bool, IGNORED, _NO_OLD_BUGS) for name in _WARN_BUGS},
     "warn.inc_subtensor1_opt": Setting(True, _bool, IGNORED, _NO_OLD_BUGS),

@@ -3,10 +3,11 @@
 Built on ``symlab.random.history`` (``docs/random.md``). Synced traits::
 
     fingerprint  12 hex digits of the current state(s)
-    draws        the newest step the history holds (the steps taken, less those
-                 dropped by a draw made after going back)
+    draws        the newest step the stepper shows (the steps taken since it was
+                 made or last reseeded, less those dropped by a draw made after
+                 going back)
     position     the current step, 0 to ``draws``: ``back`` lowers it, ``forward``
-                 and ``draw`` raise it
+                 and ``draw`` raise it; a reseed starts again at step 0 of 0
     values       the numbers drawn at step ``position`` ([] at step 0, or when
                  they cannot be replayed): for a random variable, its values
                  (a scalar as [x], nested lists for 2-d and more), cut to the
@@ -19,12 +20,25 @@ Built on ``symlab.random.history`` (``docs/random.md``). Synced traits::
                  all the numbers drawn (a stream: of its first variable that drew)
     can_back, can_forward   whether ``back()`` / ``forward()`` may move
     error        the message of the last failed action, or ""
+    texts        the widget's words (``labels.widget_texts("rng")``), in the
+                 language ``symlab.config.language`` names when the widget is made
 
 Custom messages from the front end: ``{"action": "draw"}``, ``{"action":
 "back"}``, ``{"action": "forward"}`` (both take an optional ``"n"``, default
-1) and ``{"action": "reseed", "seed": <int>}``. The Python methods
-``draw()``, ``back(n)``, ``forward(n)`` and ``reseed(seed)`` do the same,
-and raise where the history raises (after setting ``error``).
+1) and ``{"action": "reseed", "seed": <the seed box's text, or an int>}``.
+The Python methods ``draw()``, ``back(n)``, ``forward(n)`` and
+``reseed(seed)`` do the same; every failure sets ``error`` (the message the
+widget shows) and the method raises it, a message from the front end only
+sets it. A seed must be a whole number in the range of the state's kind
+(``seed_range()``: 0 to 2**32 - 1 for a ``RandomState``, 1 to 2**31 - 21070
+for an MRG state, 0 or more for a ``Generator``); an empty seed box, text
+that is not a whole number and a seed out of range are refused, naming the
+value and what a seed must be, and change nothing.
+
+A reseed starts the stepper's count again: it shows step 0 of 0, no values,
+and cannot step back past the reseed (``history`` still holds the earlier
+states, for code that wants them). The history's own numbering is
+``stepper.history.draws``.
 
 ``draw()`` compiles, once, a function of no inputs computing the
 variable(s) with their default updates, and calls it: one step. The widget
@@ -34,6 +48,7 @@ for the moves of a history made by code, whose notifications come before the
 history's cursor moves.
 """
 
+import re
 import time
 
 import ipywidgets as widgets
@@ -45,7 +60,10 @@ from symlab.compile.shared import SharedVariable
 from symlab.graph.basic import Variable
 from symlab.notebook._common import (MODULE, MODULE_VERSION, CellHook, WeakObserver, as_data,
                                      running_shell)
+from symlab.notebook.labels import language, text, widget_texts
 from symlab.random import StreamHistory, history
+from symlab.random.mrg31k3p import M2
+from symlab.random.mrg_draws import MRGState
 
 __all__ = ["RNGStepper", "VALUES_LIMIT", "HISTOGRAM_MIN", "HISTOGRAM_BINS"]
 
@@ -80,6 +98,7 @@ class RNGStepper(widgets.DOMWidget):
     can_back = traitlets.Bool(False).tag(sync=True)
     can_forward = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    texts = traitlets.Dict().tag(sync=True)
 
     #: Seconds. Inside IPython, state changes notified sooner than this after the last
     #: refresh wait for the next one past it, or for the end of the cell (a loop of
@@ -98,7 +117,10 @@ class RNGStepper(widgets.DOMWidget):
                             f"a RandomStreams or a shared random state; got "
                             f"{type(rv_or_stream).__name__}") from None
         super().__init__(**kwargs)
+        self._language = language()  # the config's, when the widget is made
+        self.texts = widget_texts("rng", lang=self._language)
         self._source = rv_or_stream
+        self._origin = 0  # the history's step shown as step 0 (the last reseed's)
         self._draw_fn = None
         self._draw_for = ()
         self._observed = []
@@ -190,35 +212,91 @@ class RNGStepper(widgets.DOMWidget):
                                              f"inputs: {exc}"))
             self._draw_for = tuple(variables)
             self._follow()
-        drawn = self._draw_fn()
+        try:
+            drawn = self._draw_fn()
+        except Exception as exc:
+            return self._fail(exc)
         self.error = ""
         self.refresh()
         return drawn if self.is_stream else drawn[0]
 
     def back(self, n=1):
         """Restore the state(s) of ``n`` steps earlier: the next draw repeats those numbers."""
-        self._move(self._history.back, n)
+        self._move(self._history.back, n, -1, "back")
 
     def forward(self, n=1):
         """Re-apply the state(s) of ``n`` steps later (redo)."""
-        self._move(self._history.forward, n)
+        self._move(self._history.forward, n, +1, "forward")
+
+    def seed_range(self):
+        """``(low, high)``: the seeds the state's kind takes (high None: no upper bound)."""
+        kind = getattr(self._source, "kind", None) if self.is_stream else None
+        states = self._states()
+        value = states[0].get_value(borrow=True) if states else None
+        if kind == "mrg31k3p" or isinstance(value, MRGState):
+            return 1, M2 - 1
+        if (kind is not None and kind != "randomstate") or isinstance(value, np.random.Generator):
+            return 0, None
+        return 0, 2 ** 32 - 1
 
     def reseed(self, seed):
-        """Seed anew (a stream: ``srng.seed(seed)``; a variable: a new state from ``seed``)."""
-        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-            return self._fail(ValueError(f"RNGStepper.reseed: the seed must be a non-negative "
-                                         f"int; got {seed!r:.40}"))
-        self._history.reseed(int(seed))
+        """Seed anew (a stream: ``srng.seed(seed)``; a variable: a new state from ``seed``)
+        and start the count again at step 0 of 0. ``seed``: an int, or the text of the
+        widget's seed box. A bad seed sets ``error`` and raises ValueError, changing nothing."""
+        seed = self._checked_seed(seed)
+        try:
+            self._history.reseed(seed)
+        except (TypeError, ValueError, OverflowError) as exc:
+            return self._fail(ValueError(f"RNGStepper.reseed: seeding with {seed} failed: "
+                                         f"{exc}"))
+        self._origin = self._history.draws
         self.error = ""
         self.refresh()
 
-    def _move(self, method, n):
+    def _checked_seed(self, seed):
+        """``seed`` as an int in ``seed_range()``, else ``_fail`` with the table's message."""
+        low, high = self.seed_range()
+        rule = text("rng_seed_rule_from", self._language, low=low) if high is None else \
+            text("rng_seed_rule_range", self._language, low=low, high=high)
+        if isinstance(seed, str):
+            typed = seed.strip()
+            if not typed:
+                return self._fail(ValueError(
+                    "RNGStepper.reseed: " + text("rng_seed_empty", self._language, rule=rule)))
+            if re.fullmatch(r"[+-]?[0-9]+", typed) is None:
+                return self._fail(ValueError("RNGStepper.reseed: " + text(
+                    "rng_seed_not_whole", self._language, value=repr(typed[:40]), rule=rule)))
+            shown, seed = typed, int(typed)
+        elif isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+            shown, seed = str(int(seed)), int(seed)
+        else:
+            return self._fail(ValueError("RNGStepper.reseed: " + text(
+                "rng_seed_not_whole", self._language, value=f"{seed!r:.40}", rule=rule)))
+        if seed < low or (high is not None and seed > high):
+            return self._fail(ValueError("RNGStepper.reseed: " + text(
+                "rng_seed_out_of_range", self._language, value=shown, rule=rule)))
+        return seed
+
+    def _move(self, method, n, sign, what):
+        h = self._history
+        if not isinstance(n, (int, np.integer)) or isinstance(n, (bool, np.bool_)) or n < 0:
+            return self._fail(ValueError(f"RNGStepper.{what}: n must be a non-negative int; "
+                                         f"got {n!r:.40}"))
+        low = self._low()
+        if not low <= h.draws + sign * int(n) <= h.last:
+            return self._fail(IndexError(
+                f"{what}({n}): the stepper holds steps {low - self._origin} to "
+                f"{h.last - self._origin} and shows step {h.draws - self._origin}"))
         try:
-            method(n)
+            method(int(n))
         except (IndexError, ValueError) as exc:
             return self._fail(exc)
         self.error = ""
         self.refresh()
+
+    def _low(self):
+        """The history's oldest step the stepper may show (its origin, or the oldest kept)."""
+        return max(self._history.first, self._origin)
 
     def _fail(self, exc):
         self.error = str(exc)
@@ -232,22 +310,24 @@ class RNGStepper(widgets.DOMWidget):
             elif action in ("back", "forward"):
                 getattr(self, action)(content.get("n", 1))
             elif action == "reseed":
-                self.reseed(content.get("seed"))
+                self.reseed(content.get("seed", ""))
             else:
                 self.error = (f"RNGStepper: unknown message {action!r}; expected 'draw', "
                               "'back', 'forward' or 'reseed'")
-        except (IndexError, ValueError, TypeError):
-            pass  # error is already set
+        except Exception:  # noqa: BLE001 (every failure has set `error`, which the view shows)
+            pass
 
     # ------------------------------------------------------------ the synced state
 
     def refresh(self):
         """Read the history again (done after every action and every state notification)."""
         h = self._history
+        if not self._origin <= h.draws <= h.last:
+            self._origin = h.first  # code moved the history before the reseed: show it all
         variables = self.random_variables()
         values, histogram = [], {}
         drawn = self._values_at(h.draws, variables)
-        if self.is_stream:
+        if self.is_stream and any(d is not None for d in drawn):
             values = [None if d is None else _shown(d) for d in drawn]
         elif drawn and drawn[0] is not None:
             values = _shown(drawn[0])
@@ -257,17 +337,17 @@ class RNGStepper(widgets.DOMWidget):
                 break
         with self.hold_sync():
             self.fingerprint = h.fingerprint
-            self.draws = h.last
-            self.position = h.draws
+            self.draws = h.last - self._origin
+            self.position = h.draws - self._origin
             self.labels = [_label(v) for v in variables]
             self.values = values
             self.histogram = histogram
-            self.can_back = h.draws > h.first
+            self.can_back = h.draws > self._low()
             self.can_forward = h.draws < h.last
 
     def _values_at(self, step, variables):
         """The arrays drawn at ``step``, one per variable (None where unknown)."""
-        if step <= self._history.first:
+        if step <= self._low():
             return [None] * len(variables)
         try:
             replayed = self._history.replay(step)
@@ -278,8 +358,8 @@ class RNGStepper(widgets.DOMWidget):
         return [replayed.get(v) for v in variables]
 
     def __repr__(self):
-        return (f"<RNGStepper {', '.join(self.labels)}: step {self.position} of {self.draws}, "
-                f"state {self.fingerprint}>")
+        step = text("rng_step", self._language, position=self.position, draws=self.draws)
+        return f"<RNGStepper {', '.join(self.labels)}: {step}, state {self.fingerprint}>"
 
 
 def _label(variable):

@@ -18,6 +18,8 @@ Synced traits::
                         as NumPy writes them (``[[0.1, nan], [1.0, -inf]]``), the
                         form an edit sends back; else a short summary
     error  the message of the last failed edit, or ""
+    texts  the widget's words (``labels.widget_texts("shared")``: the column heads...),
+           in the language ``symlab.config.language`` names when the widget is made
 
 The front end edits with the custom message
 ``{"action": "edit", "id": <id>, "text": "<numbers>"}`` (the id as an int
@@ -46,6 +48,7 @@ import traitlets
 from symlab.compile.shared import SharedVariable
 from symlab.notebook._common import (MODULE, MODULE_VERSION, CellHook, WeakObserver, as_data,
                                      as_number, downsample, function_name, running_shell)
+from symlab.notebook.labels import widget_texts
 from symlab.random.state import fingerprint, is_rng
 
 __all__ = ["SharedInspector", "PREVIEW_LIMIT", "EDIT_LIMIT"]
@@ -83,6 +86,7 @@ class SharedInspector(widgets.DOMWidget):
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    texts = traitlets.Dict().tag(sync=True)
 
     #: Seconds. Inside IPython, changes notified sooner than this after the last row
     #: refresh wait for the next notification past it, or for the end of the cell: a
@@ -96,6 +100,7 @@ class SharedInspector(widgets.DOMWidget):
 
     def __init__(self, f_or_namespace=None, **kwargs):
         super().__init__(**kwargs)
+        self.texts = widget_texts("shared")
         shell = running_shell()
         if f_or_namespace is None:
             shell = _ipython()

@@ -8,6 +8,7 @@ import pytest
 import symlab
 import symlab.tensor as T
 from symlab.notebook import RNGStepper
+from symlab.notebook.labels import LABELS, LANGUAGES
 from symlab.notebook.rng_stepper import VALUES_LIMIT
 from symlab.random import history
 from symlab.tensor.shared_randomstreams import RandomStreams
@@ -78,9 +79,8 @@ def test_reseed_gives_the_same_numbers_again(rv_u):
     assert stepper.fingerprint == seeded
     np.testing.assert_array_equal(stepper.draw(), first)
     np.testing.assert_array_equal(first, np.random.RandomState(42).uniform(0.0, 1.0, (2, 2)))
-    with pytest.raises(ValueError, match="non-negative int"):
-        stepper.reseed("42")
-    assert "non-negative int" in stepper.error
+    stepper.reseed(" 42 ")  # the seed box's text
+    np.testing.assert_array_equal(stepper.draw(), first)
 
 
 def test_the_users_own_calls_refresh_the_stepper(rv_u):
@@ -115,7 +115,8 @@ def test_messages_from_the_front_end(rv_u):
     np.testing.assert_array_equal(stepper.values,
                                   np.random.RandomState(42).uniform(0.0, 1.0, (2, 2)))
     send_custom(stepper, {"action": "reseed", "seed": "x"})
-    assert "seed must be a non-negative int" in stepper.error
+    assert stepper.error == ("RNGStepper.reseed: 'x' is not a seed: a seed must be a whole "
+                             "number from 0 to 4294967295")
     send_custom(stepper, {"action": "jump"})
     assert "unknown message 'jump'" in stepper.error
 
@@ -201,3 +202,202 @@ def test_mrg_streams_step_too():
     stepper.back()
     np.testing.assert_array_equal(stepper.values[0], first)
     assert stepper.labels == [str(rv)]
+
+
+# ---------------------------------------------------------------- seeds and their errors
+
+MT_RULE = "a seed must be a whole number from 0 to 4294967295"  # RandomState: 2**32 - 1
+
+
+def _stepped(rv, draws=3):
+    stepper = RNGStepper(rv)
+    for _ in range(draws):
+        stepper.draw()
+    return stepper
+
+
+def _shown(stepper):
+    """Everything the widget shows, to check that a refused action changed none of it."""
+    return (stepper.fingerprint, stepper.position, stepper.draws, json.dumps(stepper.values),
+            stepper.can_back, stepper.can_forward, stepper.history.draws)
+
+
+@pytest.mark.parametrize("seed, message", [
+    ("99999999999999999999", f"the seed 99999999999999999999 is out of range: {MT_RULE}"),
+    (10 ** 20, f"the seed 100000000000000000000 is out of range: {MT_RULE}"),
+    (2 ** 32, f"the seed 4294967296 is out of range: {MT_RULE}"),
+    ("-1", f"the seed -1 is out of range: {MT_RULE}"),
+    (-1, f"the seed -1 is out of range: {MT_RULE}"),
+    ("", f"the seed box is empty: {MT_RULE}"),
+    ("   ", f"the seed box is empty: {MT_RULE}"),
+    ("abc", f"'abc' is not a seed: {MT_RULE}"),
+    ("4.5", f"'4.5' is not a seed: {MT_RULE}"),
+    ("1e3", f"'1e3' is not a seed: {MT_RULE}"),
+    (4.0, f"4.0 is not a seed: {MT_RULE}"),
+    (True, f"True is not a seed: {MT_RULE}"),
+    (None, f"None is not a seed: {MT_RULE}"),
+])
+def test_a_bad_seed_is_reported_and_changes_nothing(rv_u, seed, message):
+    stepper = _stepped(rv_u)
+    before = _shown(stepper)
+    with pytest.raises(ValueError) as raised:
+        stepper.reseed(seed)
+    assert str(raised.value) == "RNGStepper.reseed: " + message
+    assert stepper.error == str(raised.value)
+    assert _shown(stepper) == before
+    stepper.error = ""
+    send_custom(stepper, {"action": "reseed", "seed": seed})  # the same, from the page
+    assert stepper.error == "RNGStepper.reseed: " + message
+    assert _shown(stepper) == before
+
+
+def test_a_reseed_message_without_a_seed_is_an_empty_box(rv_u):
+    stepper = RNGStepper(rv_u)
+    send_custom(stepper, {"action": "reseed"})
+    assert stepper.error == f"RNGStepper.reseed: the seed box is empty: {MT_RULE}"
+
+
+def test_the_largest_seed_is_taken(rv_u):
+    stepper = RNGStepper(rv_u)
+    stepper.reseed(str(2 ** 32 - 1))
+    np.testing.assert_array_equal(
+        stepper.draw(), np.random.RandomState(2 ** 32 - 1).uniform(0.0, 1.0, (2, 2)))
+    assert stepper.error == ""
+
+
+def test_a_reseed_starts_the_count_again(rv_u):
+    stepper = _stepped(rv_u)
+    assert "step 3 of 3" in repr(stepper)
+    stepper.back()
+    send_custom(stepper, {"action": "reseed", "seed": "42"})
+    assert stepper.error == ""
+    assert (stepper.position, stepper.draws, stepper.values) == (0, 0, [])
+    assert not stepper.can_back and not stepper.can_forward
+    assert stepper.histogram == {}
+    assert "step 0 of 0" in repr(stepper)
+    expected = np.random.RandomState(42)
+    drawn = stepper.draw()
+    np.testing.assert_array_equal(drawn, expected.uniform(0.0, 1.0, (2, 2)))
+    assert (stepper.position, stepper.draws) == (1, 1)
+    np.testing.assert_array_equal(stepper.values, drawn)
+    stepper.back()
+    assert (stepper.position, stepper.values) == (0, [])
+    with pytest.raises(IndexError):  # the steps before the reseed are not the stepper's
+        stepper.back()
+    assert stepper.error == "back(1): the stepper holds steps 0 to 1 and shows step 0"
+    assert stepper.position == 0
+    stepper.forward()
+    np.testing.assert_array_equal(stepper.values, drawn)
+
+
+def test_a_reseed_of_a_stream_starts_the_count_again():
+    srng = RandomStreams(seed=234)
+    u = srng.uniform((2, 2))
+    stepper = _stepped(srng, 2)
+    stepper.reseed(234)
+    assert (stepper.position, stepper.draws, stepper.values) == (0, 0, [])
+    np.testing.assert_allclose(stepper.draw()[0], FIRST, rtol=1e-7)
+    assert stepper.labels == [str(u)] and stepper.position == 1
+
+
+def test_code_moving_the_history_before_the_reseed_shows_its_own_steps(rv_u):
+    stepper = _stepped(rv_u)
+    stepper.reseed(5)
+    stepper.draw()
+    history(rv_u).back(2)  # code goes past the reseed, into the old seed's steps
+    stepper.refresh()
+    h = history(rv_u)
+    assert (stepper.position, stepper.draws) == (h.draws, h.last) == (2, 4)
+    assert stepper.can_back
+
+
+def test_seed_ranges_follow_the_kind_of_state():
+    from symlab.sandbox.rng_mrg import MRG_RandomStreams
+    mrg = MRG_RandomStreams(seed=12345)
+    mrg.uniform((3,))
+    stepper = RNGStepper(mrg)
+    assert stepper.seed_range() == (1, 2147462578)
+    with pytest.raises(ValueError):
+        stepper.reseed(0)
+    assert stepper.error == ("RNGStepper.reseed: the seed 0 is out of range: a seed must be a "
+                             "whole number from 1 to 2147462578")
+    stepper.reseed(2147462578)
+    assert stepper.error == ""
+
+    generator = RandomStreams(seed=1, kind="generator")
+    generator.uniform((2, 2))
+    stepper = RNGStepper(generator)
+    assert stepper.seed_range() == (0, None)
+    stepper.reseed("99999999999999999999")  # SeedSequence takes any size
+    child = np.random.SeedSequence(99999999999999999999).spawn(1)[0]
+    np.testing.assert_array_equal(
+        stepper.draw()[0], np.random.Generator(np.random.PCG64(child)).uniform(0, 1, (2, 2)))
+    with pytest.raises(ValueError):
+        stepper.reseed(-3)
+    assert stepper.error.endswith("a seed must be a whole number, 0 or more")
+
+
+@pytest.mark.parametrize("n", [-1, 1.5, "2", None, True])
+def test_a_bad_count_of_steps_is_reported(rv_u, n):
+    stepper = _stepped(rv_u, 2)
+    before = _shown(stepper)
+    for action in ("back", "forward"):
+        with pytest.raises(ValueError):
+            getattr(stepper, action)(n)
+        assert stepper.error == (f"RNGStepper.{action}: n must be a non-negative int; "
+                                 f"got {n!r}")
+        assert _shown(stepper) == before
+        stepper.error = ""
+        send_custom(stepper, {"action": action, "n": n})
+        assert stepper.error.startswith(f"RNGStepper.{action}: n must be")
+
+
+def test_a_failing_draw_is_reported():
+    rv = RandomStreams(seed=3).normal((2,), std=-1.0)  # NumPy refuses a negative scale
+    stepper = RNGStepper(rv)
+    before = _shown(stepper)
+    with pytest.raises(ValueError):
+        stepper.draw()
+    assert "scale < 0" in stepper.error and "normal" in stepper.error
+    assert _shown(stepper) == before
+    stepper.error = ""
+    send_custom(stepper, {"action": "draw"})
+    assert "scale < 0" in stepper.error
+
+
+def test_a_good_action_clears_the_error(rv_u):
+    stepper = _stepped(rv_u, 1)
+    send_custom(stepper, {"action": "reseed", "seed": ""})
+    assert stepper.error
+    send_custom(stepper, {"action": "draw"})
+    assert stepper.error == ""
+
+
+# ---------------------------------------------------------------- words
+
+def test_the_widget_and_python_say_the_step_the_same_way(rv_u):
+    stepper = _stepped(rv_u)
+    shown = stepper.texts["rng_step"].format(position=stepper.position, draws=stepper.draws)
+    assert shown == "step 3 of 3"
+    assert f": {shown}," in repr(stepper)
+    assert set(stepper.texts) == {k for k in LABELS if k.startswith(("rng_", "common_"))}
+
+
+@pytest.fixture
+def chinese():
+    """``symlab.config.language = 'zh'`` for one test."""
+    symlab.config.language = "zh"
+    yield
+    symlab.config.language = "en"
+
+
+def test_chinese_words_and_errors(rv_u, chinese):
+    stepper = _stepped(rv_u, 2)
+    zh = LANGUAGES.index("zh")
+    assert stepper.texts["rng_draw"] == LABELS["rng_draw"][zh] == "抽取"
+    assert "第 2 步，共 2 步" in repr(stepper)
+    send_custom(stepper, {"action": "reseed", "seed": ""})
+    assert stepper.error == "RNGStepper.reseed: 种子框是空的：种子必须是从 0 到 4294967295 的整数"
+    symlab.config.language = "en"
+    assert RNGStepper(rv_u).texts["rng_draw"] == "draw"  # read when a widget is made
+    assert "第 2 步" in repr(stepper)

@@ -237,3 +237,20 @@ def test_the_wrong_kind_of_source_is_refused():
         SharedInspector(3)
     with pytest.raises(TypeError, match="the list holds a int"):
         SharedInspector([symlab.shared(1.0), 3])
+
+
+def test_the_column_heads_come_from_the_label_table(model):
+    from symlab.notebook.labels import LABELS
+    step = model[0]
+    inspector = SharedInspector(step)
+    assert set(inspector.texts) == {k for k in LABELS if k.startswith(("shared_", "common_"))}
+    assert inspector.texts["shared_readers"] == "read by"
+    symlab.config.language = "zh"
+    try:
+        chinese = SharedInspector(step)
+    finally:
+        symlab.config.language = "en"
+    assert chinese.texts["shared_readers"] == "读取它的函数"
+    assert chinese.texts["common_saved_notice"] == "已保存的视图：运行这个单元格才能使用"
+    assert inspector.texts["shared_readers"] == "read by"  # a widget keeps its language
+    json.dumps(chinese.get_state(), allow_nan=False)

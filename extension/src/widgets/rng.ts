@@ -1,16 +1,24 @@
 /**
  * The RNG stepper: a random variable's (or stream's) state fingerprint and
- * draw count, the last values drawn with a histogram, and buttons that send
- * `{"action": "draw" | "back" | "forward"}` or
- * `{"action": "reseed", "seed": <int>}` to the Python side, which answers by
- * updating the traits.
+ * "step k of n", the values drawn at that step with a histogram, and buttons
+ * that send `{"action": "draw" | "back" | "forward"}` or
+ * `{"action": "reseed", "seed": <the seed box's text>}` to the Python side,
+ * which answers by updating the traits. The seed goes as typed: Python
+ * checks it (an empty box, text that is not a whole number, a seed out of
+ * range) and reports every refusal in `error`, which is shown here; a number
+ * is never rounded on the way (JavaScript would turn 99999999999999999999
+ * into 100000000000000000000). Every word comes from the `texts` trait
+ * (symlab/notebook/labels.py). A saved view says so and disables its
+ * controls (./live.ts).
  */
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 
 import { formatNumber } from '../graph/text';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { button, el, setShown } from './dom';
+import { LiveState } from './live';
 import { histogramElement } from './preview';
+import { modelText } from './texts';
 
 export class RNGStepperModel extends DOMWidgetModel {
   defaults(): any {
@@ -30,101 +38,112 @@ export class RNGStepperModel extends DOMWidgetModel {
       histogram: {},
       can_back: false,
       can_forward: false,
-      error: ''
+      error: '',
+      texts: {}
     };
   }
 }
 
 /** How many numbers the values box shows before "... N more". */
 const SHOWN_VALUES = 60;
+/** The most values on one line of the values grid. */
+export const VALUES_PER_LINE = 10;
 
 export class RNGStepperView extends DOMWidgetView {
+  private _caption!: HTMLSpanElement;
   private _fingerprint!: HTMLSpanElement;
-  private _draws!: HTMLSpanElement;
-  private _position!: HTMLSpanElement;
+  private _step!: HTMLSpanElement;
   private _back!: HTMLButtonElement;
+  private _draw!: HTMLButtonElement;
   private _forward!: HTMLButtonElement;
   private _seed!: HTMLInputElement;
+  private _reseed!: HTMLButtonElement;
   private _values!: HTMLDivElement;
   private _histogram!: HTMLDivElement;
   private _error!: HTMLDivElement;
+  private _live!: LiveState;
 
   render(): void {
     const root = this.el as HTMLElement;
     root.classList.add('symlab-rng-stepper');
     const header = el('div', 'symlab-rng-header');
+    this._caption = el('span', 'symlab-rng-caption');
     this._fingerprint = el('span', 'symlab-rng-fingerprint');
-    this._draws = el('span', 'symlab-rng-draws');
-    this._position = el('span', 'symlab-rng-position');
-    header.append(
-      el('span', 'symlab-rng-caption', 'state '),
-      this._fingerprint,
-      this._draws,
-      this._position
-    );
+    this._step = el('span', 'symlab-rng-step');
+    header.append(this._caption, this._fingerprint, this._step);
     const buttons = el('div', 'symlab-rng-buttons');
-    this._back = button('symlab-rng-back', '\u25C0 back', 'restore the previous state', () =>
-      this._send({ action: 'back' })
-    );
-    const draw = button('symlab-rng-draw', 'draw', 'draw the next values', () =>
-      this._send({ action: 'draw' })
-    );
-    this._forward = button(
-      'symlab-rng-forward',
-      'forward \u25B6',
-      're-apply the next saved state',
-      () => this._send({ action: 'forward' })
-    );
+    this._back = button('symlab-rng-back', '', '', () => this._send({ action: 'back' }));
+    this._draw = button('symlab-rng-draw', '', '', () => this._send({ action: 'draw' }));
+    this._forward = button('symlab-rng-forward', '', '', () => this._send({ action: 'forward' }));
     this._seed = el('input', 'symlab-rng-seed');
-    this._seed.type = 'number';
-    this._seed.step = '1';
-    this._seed.min = '0';
-    this._seed.value = '0';
-    this._seed.setAttribute('aria-label', 'seed');
+    // Text, not type=number: the browser would turn what is not a number into "" and
+    // round big numbers; Python reads the text as typed and names it when it refuses it.
+    this._seed.type = 'text';
+    this._seed.inputMode = 'numeric';
+    this._seed.spellcheck = false;
     this._seed.setAttribute('data-lm-suppress-shortcuts', 'true');
     this._seed.addEventListener('keydown', event => {
       if (event.key === 'Enter') {
         event.preventDefault();
         event.stopPropagation();
-        this._reseed();
+        this._sendSeed();
       }
     });
-    const reseed = button('symlab-rng-reseed', 'reseed', 'reseed with this seed', () =>
-      this._reseed()
-    );
-    buttons.append(this._back, draw, this._forward, this._seed, reseed);
+    this._reseed = button('symlab-rng-reseed', '', '', () => this._sendSeed());
+    buttons.append(this._back, this._draw, this._forward, this._seed, this._reseed);
     this._error = el('div', 'symlab-rng-error');
     this._error.setAttribute('role', 'alert');
     this._values = el('div', 'symlab-rng-values');
     this._histogram = el('div', 'symlab-rng-histogram-box');
     root.append(header, buttons, this._error, this._values, this._histogram);
+    this._live = new LiveState(this.model, root, () => this._update());
     this.listenTo(this.model, 'change', this._update);
     this._update();
+  }
+
+  remove(): any {
+    this._live?.dispose();
+    return super.remove();
+  }
+
+  private _text(key: string, fields: { [name: string]: string | number } = {}): string {
+    return modelText(this.model, key, fields);
   }
 
   private _send(content: { [key: string]: string | number }): void {
     this.model.send(content, {});
   }
 
-  private _reseed(): void {
-    const seed = Number(this._seed.value);
-    if (!Number.isInteger(seed) || seed < 0) {
-      this._error.textContent = 'the seed must be a whole number, 0 or more';
-      setShown(this._error, true);
-      return;
-    }
-    this._send({ action: 'reseed', seed });
+  private _sendSeed(): void {
+    this._send({ action: 'reseed', seed: this._seed.value });
+  }
+
+  private _label(): void {
+    const label = (node: HTMLElement, key: string): void => {
+      node.textContent = this._text(key);
+      node.title = this._text(`${key}_tip`);
+    };
+    this._caption.textContent = this._text('rng_state');
+    label(this._back, 'rng_back');
+    label(this._draw, 'rng_draw');
+    label(this._forward, 'rng_forward');
+    label(this._reseed, 'rng_reseed');
+    this._seed.placeholder = this._text('rng_seed');
+    this._seed.setAttribute('aria-label', this._text('rng_seed'));
   }
 
   private _update(): void {
     const get = (key: string): any => this.model.get(key);
+    const draws = Number(get('draws') ?? 0);
+    const position = Number(get('position') ?? 0);
+    this._label();
     this._fingerprint.textContent = String(get('fingerprint') ?? '');
-    this._draws.textContent = `draws: ${Number(get('draws') ?? 0)}`;
-    this._position.textContent = `position: ${Number(get('position') ?? 0)}`;
-    this.el.setAttribute('data-draws', String(Number(get('draws') ?? 0)));
-    this.el.setAttribute('data-position', String(Number(get('position') ?? 0)));
-    this._back.disabled = !get('can_back');
-    this._forward.disabled = !get('can_forward');
+    this._step.textContent = this._text('rng_step', { position, draws });
+    this.el.setAttribute('data-draws', String(draws));
+    this.el.setAttribute('data-position', String(position));
+    this._live.disable([this._draw, this._seed, this._reseed]);
+    this._back.disabled = !this._live.live || !get('can_back');
+    this._forward.disabled = !this._live.live || !get('can_forward');
     const error = String(get('error') ?? '');
     this._error.textContent = error;
     setShown(this._error, error !== '');
@@ -133,15 +152,23 @@ export class RNGStepperView extends DOMWidgetView {
     const hist = histogramElement(histogram);
     const caption =
       hist && typeof histogram?.label === 'string'
-        ? [el('div', 'symlab-rng-histogram-label', `histogram of ${histogram.label}`)]
+        ? [
+            el(
+              'div',
+              'symlab-rng-histogram-label',
+              this._text('rng_histogram_of', { name: histogram.label })
+            )
+          ]
         : [];
     this._histogram.replaceChildren(...caption, ...(hist ? [hist] : []));
   }
 
   /**
-   * One line of numbers per variable. For a stream (several `labels`),
-   * `values` holds one entry per variable (a list, or null when that
-   * variable did not draw); for one variable, its values (nested for 2-d).
+   * One block per variable: its name (for a stream), then its numbers in a
+   * grid of at most VALUES_PER_LINE columns, each as wide as its widest
+   * number; a row of a 2-d draw starts a new line. For a stream (several
+   * `labels`), `values` holds one entry per variable (a list, or null when
+   * that variable did not draw); for one variable, its values (nested for 2-d).
    */
   private _renderValues(values: unknown, labels: unknown): void {
     const names = Array.isArray(labels) ? labels.map(String) : [];
@@ -158,32 +185,44 @@ export class RNGStepperView extends DOMWidgetView {
     const children: HTMLElement[] = [];
     for (const [name, group] of groups) {
       const rows: unknown[][] =
-        group === null ? [] : group.every(Array.isArray) && group.length > 0 ? (group as unknown[][]) : [group];
+        group === null
+          ? []
+          : group.every(Array.isArray) && group.length > 0
+            ? (group as unknown[][])
+            : [group];
       const block = el('div', 'symlab-rng-variable');
       if (name !== null) {
         block.setAttribute('data-label', name);
         block.append(el('span', 'symlab-rng-label', name));
       }
       if (group === null) {
-        block.append(el('span', 'symlab-rng-nodraw', 'did not draw'));
+        block.append(el('span', 'symlab-rng-nodraw', this._text('rng_no_draw')));
       }
+      const grid = el('div', 'symlab-rng-grid');
+      let columns = 0;
       for (const row of rows) {
-        const line = el('div', 'symlab-rng-row');
-        for (const v of (row as unknown[]).flat(Infinity)) {
+        const flat = (row as unknown[]).flat(Infinity);
+        columns = Math.max(columns, Math.min(flat.length, VALUES_PER_LINE));
+        flat.forEach((v, i) => {
           total++;
           if (shown < SHOWN_VALUES) {
             shown++;
-            line.append(el('span', 'symlab-rng-value', formatNumber(v, 6)));
+            const cell = el('span', 'symlab-rng-value', formatNumber(v, 6));
+            if (i === 0) {
+              cell.classList.add('symlab-rng-row-start');
+            }
+            grid.append(cell);
           }
-        }
-        if (line.childElementCount > 0) {
-          block.append(line);
-        }
+        });
+      }
+      if (grid.childElementCount > 0) {
+        grid.style.setProperty('--symlab-rng-columns', String(columns));
+        block.append(grid);
       }
       children.push(block);
     }
     if (total > shown) {
-      children.push(el('div', 'symlab-rng-more', `\u2026 ${total - shown} more`));
+      children.push(el('div', 'symlab-rng-more', this._text('rng_more', { count: total - shown })));
     }
     this._values.replaceChildren(...children);
     this._values.setAttribute('data-count', String(total));

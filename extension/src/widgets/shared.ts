@@ -4,13 +4,19 @@
  * value). An editable row's value is a text field; Enter sends
  * `{"action": "edit", "id": ..., "text": ...}` and the Python side answers
  * by updating `rows` (the new value) or `error` (the old value stays).
+ * The column heads and other words come from the `texts` trait
+ * (symlab/notebook/labels.py); a saved view says so and disables its value
+ * fields (./live.ts). The table fits its output area: long names, reader
+ * lists and values wrap instead of widening it (style/widgets.css).
  */
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 
 import { formatNumber } from '../graph/text';
 import { MODULE_NAME, MODULE_VERSION } from '../version';
 import { el, setShown } from './dom';
+import { LiveState } from './live';
 import { previewElement } from './preview';
+import { modelText } from './texts';
 
 export interface ISharedRow {
   id: number | string;
@@ -37,12 +43,14 @@ export class SharedInspectorModel extends DOMWidgetModel {
       _view_module: MODULE_NAME,
       _view_module_version: MODULE_VERSION,
       rows: [],
-      error: ''
+      error: '',
+      texts: {}
     };
   }
 }
 
-const COLUMNS = [
+/** The columns: each one's class (`symlab-shared-<column>`) and label key (`shared_<column>`). */
+export const COLUMNS = [
   'name',
   'dtype',
   'shape',
@@ -51,8 +59,8 @@ const COLUMNS = [
   'mean',
   'max',
   'preview',
-  'read by',
-  'updated by',
+  'readers',
+  'updaters',
   'value'
 ];
 
@@ -68,6 +76,8 @@ export class SharedInspectorView extends DOMWidgetView {
   private _error!: HTMLDivElement;
   private _body!: HTMLTableSectionElement;
   private _empty!: HTMLDivElement;
+  private _head!: HTMLTableRowElement;
+  private _live!: LiveState;
 
   render(): void {
     const root = this.el as HTMLElement;
@@ -76,19 +86,31 @@ export class SharedInspectorView extends DOMWidgetView {
     this._error.setAttribute('role', 'alert');
     const table = el('table', 'symlab-shared-table');
     const head = el('thead');
-    const tr = el('tr');
-    for (const c of COLUMNS) {
-      tr.append(el('th', undefined, c));
-    }
-    head.append(tr);
+    this._head = el('tr');
+    head.append(this._head);
     this._body = el('tbody');
     table.append(head, this._body);
-    this._empty = el('div', 'symlab-shared-empty', 'no shared variables');
+    this._empty = el('div', 'symlab-shared-empty');
     root.append(this._error, table, this._empty);
+    this._live = new LiveState(this.model, root, () => this._renderRows());
     this.listenTo(this.model, 'change:rows', this._renderRows);
     this.listenTo(this.model, 'change:error', this._renderError);
-    this._renderRows();
+    this.listenTo(this.model, 'change:texts', this._renderTexts);
+    this._renderTexts();
     this._renderError();
+  }
+
+  remove(): any {
+    this._live?.dispose();
+    return super.remove();
+  }
+
+  private _renderTexts(): void {
+    this._head.replaceChildren(
+      ...COLUMNS.map(c => el('th', `symlab-shared-head-${c}`, modelText(this.model, `shared_${c}`)))
+    );
+    this._empty.textContent = modelText(this.model, 'shared_empty');
+    this._renderRows();
   }
 
   private _renderError(): void {
@@ -137,7 +159,9 @@ export class SharedInspectorView extends DOMWidgetView {
       input.type = 'text';
       input.value = text(row.value_text);
       input.spellcheck = false;
-      input.setAttribute('aria-label', `value of ${text(row.name)}`);
+      input.setAttribute('aria-label', modelText(this.model, 'shared_value_of', { name: text(row.name) }));
+      input.title = modelText(this.model, 'shared_edit_tip');
+      input.disabled = !this._live.live;
       // Typing here must not trigger the notebook's command-mode shortcuts.
       input.setAttribute('data-lm-suppress-shortcuts', 'true');
       input.addEventListener('keydown', event => {
