@@ -1,5 +1,8 @@
 """binder/: what a Binder launch installs matches pyproject.toml, and postBuild works from scratch.
 
+requirements.txt pins symlab's dependencies and its notebook extra, all but the extra's JupyterLab
+extension (symlab-jupyterlab), which postBuild builds from extension/ and installs.
+
 The last test does what repo2docker does, in a clean virtual environment on a copy of the
 repository's files: install binder/requirements.txt, run binder/postBuild, then check that
 JupyterLab lists the extension, that the course is trusted (so its stored widgets draw) and
@@ -39,6 +42,13 @@ def _pins(path):
 def test_binder_installs_symlabs_dependencies_and_notebook_extra_at_the_tested_versions():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["notebook"]}
+    # The notebook extra's JupyterLab extension is built from extension/ by postBuild, not fetched.
+    extension_toml = ROOT / "extension" / "pyproject.toml"
+    extension = _name(tomllib.loads(extension_toml.read_text())["project"]["name"])
+    assert extension in wanted
+    assert "python -m pip install --no-build-isolation --no-deps ./extension" in (
+        (BINDER / "postBuild").read_text().splitlines())
+    wanted.remove(extension)
     binder = _pins(BINDER / "requirements.txt")
     assert set(binder) == wanted
     tested = _pins(ROOT / "constraints.txt")
