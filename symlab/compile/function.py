@@ -20,7 +20,7 @@ from symlab.graph.basic import Constant, Variable
 from symlab.graph.fgraph import FunctionGraph, MissingInputError
 from symlab.graph.traversal import clone_replace, graph_inputs
 from symlab.compile.debug import describe_failure, rebuilt_exception
-from symlab.compile.io import In, Out
+from symlab.compile.io import In, Out, as_in
 from symlab.compile.mode import get_mode
 from symlab.compile.profiling import ProfileStats
 from symlab.compile.shared import SharedVariable
@@ -121,8 +121,7 @@ def function(inputs, outputs=None, updates=None, givens=None, no_default_updates
                          f"got {on_unused_input!r}")
     if not isinstance(inputs, (list, tuple)):
         raise TypeError(f"function: inputs must be a list of variables; got {inputs!r:.80}")
-    ins = [i if isinstance(i, In) else In(i) if isinstance(i, Variable) else _bad_input(i, k)
-           for k, i in enumerate(inputs)]
+    ins = [as_in(i, k) for k, i in enumerate(inputs)]
     single = not isinstance(outputs, (list, tuple))
     outs = [] if outputs is None else [outputs] if single else list(outputs)
     outs = [o if isinstance(o, Out) else Out(_as_output(o, k)) for k, o in enumerate(outs)]
@@ -147,11 +146,6 @@ def _resolve_device(device):
 
 def _function_class(spec):
     return CudaFunction if getattr(spec, "device", "cpu") == "cuda" else Function
-
-
-def _bad_input(value, position):
-    raise TypeError(f"function: input {position} must be a symbolic variable or In; "
-                    f"got {value!r:.60}")
 
 
 def _as_output(value, position):
@@ -201,7 +195,9 @@ class Function:
             out_vars, update_exprs = rebuilt[:len(out_vars)], rebuilt[len(out_vars):]
         update_pairs = self._add_default_updates([t for t, _ in update_pairs], update_exprs,
                                                  out_vars, replace)
+        update_pairs += self._input_updates(replace)
         update_exprs = [expr for _, expr in update_pairs]
+        # Shared variables, then the inputs declared In(update=...) (their kept values).
         self._update_targets = [target for target, _ in update_pairs]
         input_vars = [i.variable for i in spec.inputs]
         leaves = graph_inputs(out_vars + update_exprs)
@@ -341,6 +337,19 @@ class Function:
             if not added:
                 return pairs
 
+    def _input_updates(self, replace):
+        """``(input variable, update expression)`` for each input declared ``In(update=...)``."""
+        pairs = []
+        for k, i in enumerate(self._spec.inputs):
+            if i.update is None:
+                continue
+            expr = _as_expression(i.update, i.variable,
+                                  f"{self._label()}: the update of input {k} ({i.variable})")
+            if replace:
+                (expr,) = clone_replace([expr], replace)
+            pairs.append((i.variable, expr))
+        return pairs
+
     def _check_missing(self, leaves, input_vars):
         given = set(input_vars)
         missing = [v for v in leaves if v not in given and not isinstance(v, SharedVariable)]
@@ -374,11 +383,11 @@ class Function:
         self._input_names = [i.name for i in spec.inputs]
         counts = {}
         for i in spec.inputs:
-            for key in {i.name, i.variable.name} - {None}:
+            for key in _keywords(i):
                 counts[key] = counts.get(key, 0) + 1
         self._positions = {}
         for k, i in enumerate(spec.inputs):
-            for key in {i.name, i.variable.name} - {None}:
+            for key in _keywords(i):
                 if counts[key] == 1:
                     self._positions[key] = k
         downcast = spec.allow_input_downcast
@@ -400,6 +409,8 @@ class Function:
         # unless allow_downcast is False) and a Python int for a 0-d int input (NumPy
         # raises OverflowError when it does not fit: the full filter then explains) are
         # converted directly. Everything else goes through the type's filter.
+        self._state_position = {i.variable: k for k, i in enumerate(spec.inputs)
+                                if i.update is not None}
         self._fast = []
         for i, (_, _, allow) in zip(spec.inputs, self._filters):
             t = i.variable.type
@@ -416,6 +427,41 @@ class Function:
             exact = t.numpy_dtype.type if plain and t.ndim == 0 else None
             self._fast.append((t.numpy_dtype, t.ndim, scalar, exact) if plain else None)
         self._trust_input = False
+
+    # ------------------------------------------------------------ kept input values
+
+    def _input_position(self, key, who):
+        """The position of the input named by ``key`` (a position, a name or the variable)."""
+        if isinstance(key, int) and not isinstance(key, bool):
+            if 0 <= key < self._n_inputs:
+                return key
+        elif isinstance(key, Variable):
+            for k, i in enumerate(self._spec.inputs):
+                if i.variable is key:
+                    return k
+        elif key in self._positions:
+            return self._positions[key]
+        raise KeyError(f"{who}: {self._label()} has no input {key!r}; its inputs are "
+                       f"{', '.join(str(x) for x in self._input_names)}")
+
+    def __getitem__(self, key):
+        """The value an input takes when a call omits it (Theano's ``f[name]``): its default,
+        or for ``In(update=...)`` the value kept since the last call; None if it has none."""
+        value = self._defaults[self._input_position(key, "f[...]")]
+        return None if value is _MISSING else value
+
+    def __setitem__(self, key, value):
+        """Set the value an input takes when a call omits it (Theano's ``f[name] = value``),
+        converted by the input's type."""
+        k = self._input_position(key, "f[...] = value")
+        filt, label, allow = self._filters[k]
+        self._defaults[k] = filt(value, label, allow)
+
+    @property
+    def value(self):
+        """Theano's ``f.value``: the inputs' kept values, read and set by position, name or
+        variable as ``f[...]`` does."""
+        return _InputValues(self)
 
     @property
     def trust_input(self):
@@ -507,7 +553,10 @@ class Function:
         n_out = self._n_out
         if self._update_targets:
             for target, value in zip(self._update_targets, results[n_out:]):
-                target._store(value, "update")
+                if isinstance(target, SharedVariable):
+                    target._store(value, "update")
+                else:                           # an In(update=...) input keeps its value
+                    self._defaults[self._state_position[target]] = value
         if self.profile is not None and self._observers:
             self._notify("profile")
         if self._spec.single_output:
@@ -628,6 +677,26 @@ class Function:
         return mimebundle(self, include=include, exclude=exclude)
 
 
+def _keywords(i):
+    """The keywords a call may use for the input ``i``: its name, and its variable's name
+    unless it was declared ``autoname=False``."""
+    names = {i.name, i.variable.name} if getattr(i, "autoname", True) else {i.name}
+    return names - {None}
+
+
+class _InputValues:
+    """``f.value``: the kept values of a function's inputs, by position, name or variable."""
+
+    def __init__(self, function):
+        self._function = function
+
+    def __getitem__(self, key):
+        return self._function[key]
+
+    def __setitem__(self, key, value):
+        self._function[key] = value
+
+
 class _Missing:
     def __repr__(self):
         return "<missing>"
@@ -718,6 +787,10 @@ def _generated_call(function, trusted):
               "        self._notify('cleared')"]
     n_out = function._n_out
     for j, target in enumerate(function._update_targets):
+        if not isinstance(target, SharedVariable):      # an In(update=...) input's kept value
+            k = function._state_position[target]
+            lines.append(f"    self._defaults[{k}] = _r[{n_out + j}]")
+            continue
         env[f"_u{j}"], env[f"_uobs{j}"] = target, target._observers
         lines += [f"    _u{j}.__dict__['_value'] = _r[{n_out + j}]",
                   f"    if _uobs{j}:", f"        _u{j}.notify('update')"]
