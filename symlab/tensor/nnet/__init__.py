@@ -1,14 +1,17 @@
 """Theano's ``T.nnet`` helpers: activations, softmax and cross-entropies.
 
 ``sigmoid`` and ``softplus`` are rows of the scalar-op table (re-exported
-here); ``relu`` is built from elementwise ops. ``Softmax`` and ``LogSoftmax``
+here); ``relu``, ``elu``, ``selu``, ``softsign``, ``hard_sigmoid`` and
+``ultra_fast_sigmoid`` are built from elementwise ops (``activations``).
+Theano's submodules ``bn`` (batch normalization), ``neighbours``
+(``images2neibs``), ``ctc`` (the CTC loss) and ``conv3d2d`` are modules here
+too; ``conv3d`` and ``h_softmax`` have modules of their own. ``Softmax`` and ``LogSoftmax``
 are ops of their own, computed stably (the maximum along the axis is
 subtracted first). As in Theano 1.0, ``softmax``/``log_softmax`` of a vector given
 no ``axis`` is a (1, n) row, with a ``VectorSoftmaxWarning``. Convolution lives in
 ``symlab.tensor.nnet.conv``, which this module does not import.
 """
 
-import numbers
 import warnings
 
 import numpy as np
@@ -19,24 +22,33 @@ from symlab.tensor.math import ELEMWISE_FUNCTIONS
 from symlab.tensor.reduction import sum as reduce_sum
 from symlab.tensor.scalar_ops import upgrade_to_float
 from symlab.tensor.type import TensorType, dtype_kind
-from symlab.tensor.variable import as_tensor_variable, constant
+from symlab.tensor.variable import as_tensor_variable
+
+from symlab.tensor.nnet import bn, conv3d2d, ctc, neighbours
+from symlab.tensor.nnet.activations import elu, hard_sigmoid, relu, selu, softsign
+from symlab.tensor.nnet.activations import ultra_fast_sigmoid
+#from symlab.tensor.nnet.conv3d import conv3d
+#from symlab.tensor.nnet.h_softmax import h_softmax
+from symlab.tensor.nnet.neighbours import images2neibs, neibs2images
 
 __all__ = ["sigmoid", "softplus", "relu", "Softmax", "SoftmaxGrad", "LogSoftmax", "softmax",
            "log_softmax", "logsoftmax", "VectorSoftmaxWarning", "CrossentropyCategorical1HotGrad",
            "CrossentropyCategorical1Hot", "categorical_crossentropy", "binary_crossentropy",
-           "sigmoid_binary_crossentropy", "conv2d"]
+           "sigmoid_binary_crossentropy", "conv2d", "conv2d_transpose", "conv3d",
+           "ultra_fast_sigmoid", "hard_sigmoid", "softsign", "elu", "selu", "h_softmax",
+           "images2neibs", "neibs2images", "bn", "neighbours", "ctc", "conv3d2d"]
 
 sigmoid = ELEMWISE_FUNCTIONS["sigmoid"]
 softplus = ELEMWISE_FUNCTIONS["softplus"]
 
 
 def __getattr__(name):
-    # T.nnet.conv2d and T.nnet.conv: the convolution layer sits above this one (DESIGN.md),
-    # so it is imported when first used.
-    if name in ("conv2d", "conv"):
+    # T.nnet.conv2d, T.nnet.conv2d_transpose and T.nnet.conv: the convolution layer sits
+    # above this one (DESIGN.md), so it is imported when first used.
+    if name in ("conv2d", "conv2d_transpose", "conv"):
         import importlib  # upward: the convolution layer, loaded when used
         conv = importlib.import_module("symlab.tensor.nnet.conv")
-        return conv if name == "conv" else conv.conv2d
+        return conv if name == "conv" else getattr(conv, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -49,20 +61,6 @@ def _float_dtype(op_name, x):
     if dtype_kind(x.type.dtype) == "complex":
         raise TypeError(f"{op_name}: expected a real tensor; got {_describe(x)}")
     return upgrade_to_float(x.type.dtype)
-
-
-def relu(x, alpha=0):
-    """Return the rectified linear unit: ``x`` where ``x > 0``, else ``alpha * x``.
-
-    ``alpha == 0`` gives ``maximum(x, 0)``; a numeric ``alpha`` is taken in
-    ``x``'s float dtype, so a float32 input gives a float32 result.
-    """
-    x = as_tensor_variable(x)
-    if isinstance(alpha, numbers.Number) and alpha == 0:
-        return tm.maximum(x, 0)
-    if isinstance(alpha, numbers.Number) and dtype_kind(x.type.dtype) == "float":
-        alpha = constant(np.asarray(alpha, dtype=x.type.dtype))
-    return tm.switch(tm.gt(x, 0), x, tm.mul(alpha, x))
 
 
 # ---------------------------------------------------------------- softmax
