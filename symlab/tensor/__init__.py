@@ -19,6 +19,16 @@ from symlab.tensor.shape import (shape, reshape, flatten, transpose, squeeze, ex
                                  shape_padleft, shape_padright, shape_padaxis, concatenate, join,
                                  stack)
 from symlab.tensor.subtensor import set_subtensor, inc_subtensor
+from symlab.tensor.broadcast import patternbroadcast, addbroadcast, unbroadcast, specify_shape
+from symlab.tensor.sort import sort, argsort
+from symlab.tensor import extra_ops   # Theano's module: T.extra_ops.cumsum, ...
+from symlab.tensor.extra_ops import (cumsum, cumprod, repeat, searchsorted, nonzero,
+                                     flatnonzero, choose, compress, diff)
+from symlab.tensor.arrays import (tile, roll, identity_like, ptp, max_and_argmax, stacklists,
+                                  mgrid, ogrid, diagonal, trace, take, swapaxes, norm,
+                                  deg2rad, rad2deg, batched_dot, batched_tensordot)
+from symlab.tensor.complex import real, imag, angle, conj, complex, complex_from_polar
+from symlab.tensor.closeness import isclose, allclose, iround
 
 
 _GRADIENT_FUNCTIONS = ("grad", "jacobian", "hessian", "Lop", "Rop")
@@ -34,4 +44,8 @@ def __getattr__(name):
         # (importing the submodule also binds it here, so this runs once).
         import importlib  # upward: random layer
         return importlib.import_module("symlab.tensor.shared_randomstreams")
+    if name == "TensorSharedVariable":
+        # The class of shared tensors lives in the compile layer, above this one.
+        from symlab.compile.shared import TensorSharedVariable  # upward: loaded when used
+        return TensorSharedVariable
     raise AttributeError(f"module 'symlab.tensor' has no attribute {name!r}")

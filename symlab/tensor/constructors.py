@@ -22,7 +22,7 @@ PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64",
 #: kind name -> static shape
 KINDS = {"scalar": (), "vector": (None,), "row": (1, None), "col": (None, 1),
          "matrix": (None, None), "tensor3": (None,) * 3, "tensor4": (None,) * 4,
-         "tensor5": (None,) * 5}
+         "tensor5": (None,) * 5, "tensor6": (None,) * 6, "tensor7": (None,) * 7}
 
 
 def _kind_constructor(kind, shape):

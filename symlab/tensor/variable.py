@@ -32,6 +32,11 @@ def _reduction():
     return reduction
 
 
+def _tensor_module(name):
+    """The module ``symlab.tensor.<name>``, imported when a method first needs it."""
+    return importlib.import_module(f"symlab.tensor.{name}")
+
+
 def _shape():
     # Not ``from symlab.tensor import shape``: the package re-exports the *function* shape.
     return importlib.import_module("symlab.tensor.shape")
@@ -257,6 +262,120 @@ class TensorVariable(Variable):
             out.name = name
         return out
 
+    # --- Theano's other methods: each delegates to the function of the same name --
+    @property
+    def real(self):
+        """The real part (Theano's property; ``T.real``)."""
+        return _tensor_module("complex").real(self)
+
+    @property
+    def imag(self):
+        """The imaginary part (Theano's property; ``T.imag``)."""
+        return _tensor_module("complex").imag(self)
+
+    def conj(self):
+        """The complex conjugate (``T.conj``)."""
+        return _tensor_module("complex").conj(self)
+
+    conjugate = conj
+
+    def ravel(self):
+        """The tensor flattened to a vector."""
+        return self.flatten()
+
+    def swapaxes(self, axis1, axis2):
+        """The tensor with two axes exchanged (``T.swapaxes``)."""
+        return _tensor_module("arrays").swapaxes(self, axis1, axis2)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        """The diagonal at ``offset`` over two axes (``T.diagonal``)."""
+        return _tensor_module("arrays").diagonal(self, offset, axis1, axis2)
+
+    def trace(self):
+        """The sum of the main diagonal (``T.trace``)."""
+        return _tensor_module("arrays").trace(self)
+
+    def take(self, indices, axis=None, mode="raise"):
+        """The elements at ``indices`` along ``axis`` (``T.take``)."""
+        return _tensor_module("arrays").take(self, indices, axis, mode)
+
+    def norm(self, L, axis=None, keepdims=False):
+        """The ``L``-norm over ``axis`` (``sum(abs(x) ** L) ** (1 / L)``)."""
+        return _tensor_module("arrays").norm(self, L, axis=axis, keepdims=keepdims)
+
+    def ptp(self, axis=None):
+        """Maximum minus minimum over ``axis`` (``T.ptp``)."""
+        return _tensor_module("arrays").ptp(self, axis)
+
+    def deg2rad(self):
+        """The angles converted from degrees to radians."""
+        return _tensor_module("arrays").deg2rad(self)
+
+    def rad2deg(self):
+        """The angles converted from radians to degrees."""
+        return _tensor_module("arrays").rad2deg(self)
+
+    def sort(self, axis=-1, kind="quicksort", order=None):
+        """The values sorted along ``axis`` (``T.sort``)."""
+        return _tensor_module("sort").sort(self, axis, kind, order)
+
+    def argsort(self, axis=-1, kind="quicksort", order=None):
+        """The int64 indices sorting ``axis`` (``T.argsort``)."""
+        return _tensor_module("sort").argsort(self, axis, kind, order)
+
+    def nonzero(self, return_matrix=False):
+        """The indices of the nonzero elements (``T.nonzero``)."""
+        return _tensor_module("extra_ops").nonzero(self, return_matrix=return_matrix)
+
+    def repeat(self, repeats, axis=None):
+        """Each element repeated along ``axis`` (``T.repeat``)."""
+        return _tensor_module("extra_ops").repeat(self, repeats, axis)
+
+    def cumsum(self, axis=None):
+        """The cumulative sum along ``axis`` (``T.cumsum``)."""
+        return _tensor_module("extra_ops").cumsum(self, axis)
+
+    def cumprod(self, axis=None):
+        """The cumulative product along ``axis`` (``T.cumprod``)."""
+        return _tensor_module("extra_ops").cumprod(self, axis)
+
+    def searchsorted(self, v, side="left", sorter=None):
+        """Where the values ``v`` would go in this sorted vector (``T.searchsorted``)."""
+        return _tensor_module("extra_ops").searchsorted(self, v, side, sorter)
+
+    def compress(self, a, axis=None):
+        """Theano's argument order: the slices along ``axis`` where the vector ``a`` is true."""
+        return _tensor_module("extra_ops").compress(self, a, axis=axis)
+
+    def choose(self, choices, out=None, mode="raise"):
+        """``choices[self]`` elementwise, this tensor holding the indices (``T.choose``)."""
+        return _tensor_module("extra_ops").choose(self, choices, out=out, mode=mode)
+
+    def fill(self, value):
+        """A tensor shaped like this one, filled with ``value`` (``T.fill``)."""
+        return _tensor_module("creation").fill(self, value)
+
+    def zeros_like(self, dtype=None):
+        """Zeros shaped like this tensor (``T.zeros_like``)."""
+        return _tensor_module("creation").zeros_like(self, dtype)
+
+    def ones_like(self, dtype=None):
+        """Ones shaped like this tensor (``T.ones_like``)."""
+        return _tensor_module("creation").ones_like(self, dtype)
+
+    def get_scalar_constant_value(self):
+        """The 0-d ndarray this scalar always holds, or NotScalarConstantError."""
+        return _tensor_module("constant_value").get_scalar_constant_value(self)
+
+    def transfer(self, target):
+        """Theano's device transfer: 'cpu' returns this tensor (symlab picks the device
+        when compiling: ``function(..., device='cuda')``)."""
+        if target != "cpu":
+            raise ValueError(f"transfer: symlab places a graph when compiling it "
+                             f"(function(..., device=...)); only 'cpu' is accepted, got "
+                             f"{target!r}")
+        return self
+
 
 class TensorConstant(TensorVariable, Constant):
     """A tensor with a fixed value."""
@@ -271,6 +390,24 @@ class TensorConstant(TensorVariable, Constant):
         """The constant's value (a read-only ndarray)."""
         return self.data
 
+
+# Theano's elementwise methods (x.exp(), x.arccos(), ...): each calls the row's function.
+_ELEMWISE_METHODS = ("arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "ceil",
+                     "cos", "cosh", "exp", "exp2", "expm1", "floor", "log", "log10", "log1p",
+                     "log2", "sin", "sinh", "sqrt", "tan", "tanh", "trunc")
+
+
+def _elemwise_method(name):
+    def method(self):
+        return getattr(_math(), name)(self)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"Elementwise ``T.{name}`` of this tensor."
+    return method
+
+
+for _name in _ELEMWISE_METHODS:
+    setattr(TensorVariable, _name, _elemwise_method(_name))
 
 TensorType.variable_class = TensorVariable
 TensorType.constant_class = TensorConstant
