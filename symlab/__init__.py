@@ -26,6 +26,8 @@ _LAZY = {
     "gradient": ("symlab.gradient", None), "grad": ("symlab.gradient", "grad"),
     "scan": ("symlab.scan_module", "scan"), "map": ("symlab.scan_module", "map"),
     "reduce": ("symlab.scan_module", "reduce"), "foldl": ("symlab.scan_module", "foldl"),
+    "scan_checkpoints": ("symlab.scan_module", "scan_checkpoints"),
+    "function_dump": ("symlab.compile.function", "function_dump"),
     "foldr": ("symlab.scan_module", "foldr"), "ifelse": ("symlab.ifelse", None),
     "scan_module": ("symlab.scan_module", None),   # Theano's package name (scan_module.until)
     "printing": ("symlab.printing", None),

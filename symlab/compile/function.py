@@ -20,7 +20,7 @@ from symlab.graph.basic import Constant, Variable
 from symlab.graph.fgraph import FunctionGraph, MissingInputError
 from symlab.graph.traversal import clone_replace, graph_inputs
 from symlab.compile.debug import describe_failure, rebuilt_exception
-from symlab.compile.io import In, Out, as_in
+from symlab.compile.io import Out, as_in
 from symlab.compile.mode import get_mode
 from symlab.compile.profiling import ProfileStats
 from symlab.compile.shared import SharedVariable
@@ -129,6 +129,33 @@ def function(inputs, outputs=None, updates=None, givens=None, no_default_updates
                  _as_pairs(givens, "givens"), no_default_updates, get_mode(mode), name,
                  on_unused_input, allow_input_downcast, bool(profile), device, return_numpy)
     return _function_class(spec)(spec)
+
+
+def function_dump(filename, inputs, outputs=None, mode=None, updates=None, givens=None,
+                  no_default_updates=False, accept_inplace=False, name=None,
+                  rebuild_strict=True, allow_input_downcast=None, profile=None,
+                  on_unused_input=None, extra_tag_to_remove=None):
+    """Pickle the arguments of a ``function`` call to ``filename``, as Theano's does.
+
+    For a bug report that others can rerun: ``d = pickle.load(open(filename,
+    'rb'))`` then ``function(**d)`` compiles the same function. The graph is
+    pickled (its variables, shared values and the modes), never compiled
+    code. Theano's ``accept_inplace``, ``rebuild_strict`` and
+    ``extra_tag_to_remove`` are accepted and not stored (symlab's
+    ``function`` has no such arguments); arguments left at None are not
+    stored either. Returns None.
+    """
+    import pickle
+    if not isinstance(filename, (str, bytes)) and not hasattr(filename, "__fspath__"):
+        raise TypeError(f"function_dump: filename must be a path; got {filename!r:.60}")
+    stored = {"inputs": inputs, "outputs": outputs, "mode": mode, "updates": updates,
+              "givens": givens, "no_default_updates": no_default_updates, "name": name,
+              "allow_input_downcast": allow_input_downcast, "profile": profile,
+              "on_unused_input": on_unused_input}
+    stored = {key: value for key, value in stored.items() if value is not None}
+    payload = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(filename, "wb") as file:
+        file.write(payload)
 
 
 def _resolve_device(device):

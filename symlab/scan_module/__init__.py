@@ -9,8 +9,9 @@ See ``docs/control-flow.md``.
 """
 
 from symlab.scan_module.building import scan, until
+from symlab.scan_module.checkpoints import scan_checkpoints
 from symlab.scan_module.op import Scan
 from symlab.scan_module.views import foldl, foldr, map, reduce
 from symlab.scan_module import lowering  # noqa: F401  (registers the NumPy lowering of Scan)
 
-__all__ = ["scan", "until", "map", "reduce", "foldl", "foldr", "Scan"]
+__all__ = ["scan", "until", "map", "reduce", "foldl", "foldr", "Scan", "scan_checkpoints"]
