@@ -261,9 +261,12 @@ def rad2deg(x):
 
 
 def _float_of(dtype):
-    """Theano's float for an angle conversion: the dtype itself if a float, else by width."""
+    """Theano's float for an angle conversion: a float dtype itself, a complex one's real
+    dtype, else float32 for narrow integers and float64 for wide ones."""
     if dtype_kind(dtype) == "float":
         return dtype
+    if dtype_kind(dtype) == "complex":
+        return "float32" if dtype == "complex64" else "float64"
     return "float32" if dtype in ("bool", "int8", "uint8", "int16", "uint16") else "float64"
 
 

@@ -47,8 +47,6 @@ class ArgSort(Op):
         x = as_tensor_variable(x)
         if x.type.ndim == 0:
             raise TypeError(f"argsort: {x} is 0-d; give a tensor with at least one dimension")
-        if dtype_kind(x.type.dtype) == "complex":
-            raise TypeError(f"argsort: {x} of type {x.type} is complex; sort its real part")
         _axis_of(x, self.axis, "argsort")
         return Apply(self, [x], [TensorType("int64", x.type.shape)])
 
