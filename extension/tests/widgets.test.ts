@@ -4,18 +4,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { LABELS, LANGUAGES } from '../src/widgets/labels.generated';
 import { isLive } from '../src/widgets/live';
-import { formatText, keyWords, modelText, textOf } from '../src/widgets/texts';
+import { formatText, keyWords, modelText, tableText, textOf } from '../src/widgets/texts';
 import { EXTENSION_DIR } from './helpers';
 
-/** The keys of symlab/notebook/labels.py's LABELS, read from its source. */
+/** The keys of the table (the extension's copy; a Python test checks it is labels.py's). */
 function tableKeys(): Set<string> {
-  const source = fs.readFileSync(
-    path.join(EXTENSION_DIR, '..', 'symlab', 'notebook', 'labels.py'),
-    'utf8'
-  );
-  const body = source.slice(source.indexOf('LABELS = {'));
-  return new Set([...body.matchAll(/^\s+"([a-z_]+)": \(/gm)].map(m => m[1]));
+  return new Set(Object.keys(LABELS));
 }
 
 function source(name: string): string {
@@ -35,11 +31,23 @@ test('a text comes from the widget state, else from the key words', () => {
   const texts = { rng_step: 'step {position} of {draws}', rng_draw: '抽取' };
   assert.equal(textOf(texts, 'rng_step', { position: 0, draws: 0 }), 'step 0 of 0');
   assert.equal(textOf(texts, 'rng_draw'), '抽取');
-  assert.equal(textOf({}, 'rng_draw'), 'draw');
-  assert.equal(textOf(undefined, 'common_saved_notice'), 'saved notice');
+  // No text in the state (a MIME renderer, an older saved state): the extension's table.
+  assert.equal(textOf({}, 'rng_step', { position: 1, draws: 2 }), 'step 1 of 2');
+  assert.equal(textOf(undefined, 'common_saved_notice'), 'saved view: run the cell to use it');
+  assert.equal(textOf(null, 'graph_step', { step: 2, count: 5 }, 'zh'), '第 2 步 / 共 5 步');
   assert.equal(textOf({ rng_draw: 7 }, 'rng_draw'), 'draw');
+  assert.equal(tableText('shared_readers', 'fr'), 'read by'); // a language it lacks: English
+  // A key the table lacks: its own words.
+  assert.equal(textOf({}, 'rng_not_a_row'), 'not a row');
   assert.equal(keyWords('shared_value_of'), 'value of');
   assert.equal(modelText({ get: () => ({ shared_value: '值' }) }, 'shared_value'), '值');
+});
+
+test('every row of the extension\'s table speaks every language', () => {
+  assert.deepEqual(LANGUAGES, ['en', 'zh']);
+  for (const [key, row] of Object.entries(LABELS)) {
+    assert.deepEqual(Object.keys(row), LANGUAGES, key);
+  }
 });
 
 test('a model is live only with a live comm', () => {

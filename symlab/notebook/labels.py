@@ -15,9 +15,18 @@ widget sends its texts to the view as synced state (its ``texts`` trait,
 saved Chinese lesson shows Chinese labels before anything runs. Python's own
 words about a widget (``repr(stepper)``, the stepper's seed errors) come from
 the same rows, so the page and Python say the same thing.
+
+The extension carries a copy generated from this table,
+``extension/src/widgets/labels.generated.ts`` (written by ``typescript()``;
+``tests/notebook/test_notebook_labels.py`` checks it is up to date and
+rewrites it with ``SYMLAB_WRITE_LABELS=1``): the words of views that have no widget state to
+read them from (the MIME renderer of a graph) and of states saved before a
+key existed.
 """
 
-__all__ = ["LANGUAGES", "LABELS", "language", "text", "widget_texts"]
+import json
+
+__all__ = ["LANGUAGES", "LABELS", "language", "text", "widget_texts", "typescript"]
 
 #: The languages of the table, in the order of each row.
 LANGUAGES = ("en", "zh")
@@ -179,3 +188,16 @@ def widget_texts(*groups, lang=None):
     index = LANGUAGES.index(language(lang))
     prefixes = tuple(f"{g}_" for g in ("common", *groups))
     return {key: row[index] for key, row in LABELS.items() if key.startswith(prefixes)}
+
+
+def typescript():
+    """The text of ``extension/src/widgets/labels.generated.ts``: this table as a TypeScript
+    constant, ``LABELS[key][language]``."""
+    table = {key: dict(zip(LANGUAGES, row)) for key, row in LABELS.items()}
+    body = json.dumps(table, ensure_ascii=False, indent=2)
+    return ("/**\n * GENERATED from symlab/notebook/labels.py, the one table of the widgets' "
+            "words,\n * by its typescript(): do not edit. To rewrite it:\n * "
+            "SYMLAB_WRITE_LABELS=1 pytest tests/notebook/test_notebook_labels.py\n */\n"
+            f"export const LANGUAGES = {json.dumps(list(LANGUAGES))};\n\n"
+            "export const LABELS: { [key: string]: { [language: string]: string } } = "
+            f"{body};\n")

@@ -66,3 +66,16 @@ def test_widget_texts_hold_the_common_rows_and_the_groups():
     assert graph["common_saved_notice"] == "saved view: run the cell to use it"
     assert graph["graph_step"] == "step {step} / {count}"  # fields left for the view
     assert not any(k.startswith(("rng_", "shared_")) for k in graph)
+
+
+def test_the_extension_carries_the_table_as_generated():
+    """extension/src/widgets/labels.generated.ts is typescript() of the table (the words
+    of views with no widget state: the MIME renderer, states saved before a key existed)."""
+    import os
+    from pathlib import Path
+    path = (Path(__file__).resolve().parents[2] / "extension" / "src" / "widgets"
+            / "labels.generated.ts")
+    if os.environ.get("SYMLAB_WRITE_LABELS") == "1":
+        path.write_text(labels.typescript(), encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == labels.typescript(), (
+        f"{path} is out of date: run SYMLAB_WRITE_LABELS=1 pytest {__file__}")

@@ -5,9 +5,13 @@
  * named when the widget was made). A text may hold fields in braces,
  * `"step {position} of {draws}"`, filled here.
  *
- * A state saved before a key existed has no text for it: the key's own
- * words stand in (`rng_draw` shows "draw"), so nothing is ever blank.
+ * A view with no widget state (the MIME renderer of a graph) or a state
+ * saved before a key existed has no text for it: the extension's copy of the
+ * table (labels.generated.ts, generated from labels.py) gives it, in English
+ * unless another language is asked for; a key missing there too shows its
+ * own words (`rng_draw`: "draw"), so nothing is ever blank.
  */
+import { LABELS } from './labels.generated';
 
 /** Fill `{name}` fields of `template` from `fields`; unknown fields stay as written. */
 export function formatText(
@@ -25,14 +29,25 @@ export function keyWords(key: string): string {
   return (words.length > 1 ? words.slice(1) : words).join(' ');
 }
 
-/** The text of `key` in `texts` (a widget's synced `texts`), its fields filled. */
+/** The text of `key` in `language` from the extension's copy of the table, or its words. */
+export function tableText(key: string, language = 'en'): string {
+  const row = Object.prototype.hasOwnProperty.call(LABELS, key) ? LABELS[key] : undefined;
+  return row?.[language] ?? row?.en ?? keyWords(key);
+}
+
+/**
+ * The text of `key` in `texts` (a widget's synced `texts`; null for a view
+ * without widget state), else from the extension's table, its fields filled.
+ */
 export function textOf(
   texts: unknown,
   key: string,
-  fields: { [name: string]: string | number } = {}
+  fields: { [name: string]: string | number } = {},
+  language = 'en'
 ): string {
   const table = typeof texts === 'object' && texts !== null ? (texts as any) : {};
-  const template = typeof table[key] === 'string' ? (table[key] as string) : keyWords(key);
+  const template =
+    typeof table[key] === 'string' ? (table[key] as string) : tableText(key, language);
   return formatText(template, fields);
 }
 
