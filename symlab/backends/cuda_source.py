@@ -70,13 +70,13 @@ _HELPERS = {}
 
 def _helper(name, requires=(), **by_kind):
     """Register helper ``name``: C text per kind (``signed``, ``unsigned``, ``floats``, ``bool``,
-    or ``exact`` for one text serving bool and every integer type)."""
+    or ``exact`` for one text serving bool and every integer type; ``once``: one text, no T)."""
     kinds = {"bool": ("bool",), "signed": _SIGNED, "unsigned": _UNSIGNED, "floats": _FLOATS,
-             "exact": ("bool",) + _SIGNED + _UNSIGNED}
+             "exact": ("bool",) + _SIGNED + _UNSIGNED, "once": ("T",)}
     parts = []
     for kind, template in by_kind.items():
         for ctype in kinds[kind]:
-            parts.append(re.sub(r"\bT\b", ctype, template))
+            parts.append(template if kind == "once" else re.sub(r"\bT\b", ctype, template))
     _HELPERS[name] = (tuple(requires), "".join(parts))
 
 
@@ -274,6 +274,169 @@ _helper(
     "sl_xlogy0",
     floats="""__device__ inline T sl_xlogy0(T x, T y) {
     return x == 0 ? (T)0 : x * log(y);
+}
+""")
+
+
+# ---- special functions (Theano's scalar/basic_scipy.py), computed in double for both float
+# types, with SciPy's results at poles, infinities and outside the domain (the NumPy path
+# calls SciPy, or its twins in symlab/tensor/special_fallbacks.py, which these follow).
+
+# lgamma, except lgamma(-inf) = -inf (SciPy's gammaln; C says +inf).
+_helper(
+    "sl_gammaln",
+    floats="""__device__ inline T sl_gammaln(T x) {
+    return (isinf(x) && x < 0) ? x : (T)lgamma((double)x);
+}
+""")
+
+# digamma: the recurrence up to x >= 10, then the asymptotic series (B_2k / 2k); the
+# reflection psi(x) = psi(1 - x) - pi / tan(pi x) below 0, with x reduced exactly mod 1.
+_helper(
+    "sl_psi_f64",
+    once="""__device__ inline double sl_psi_f64(double x) {
+    const double pi = 3.141592653589793;
+    if (isnan(x) || (isinf(x) && x < 0)) return x - x;
+    if (isinf(x)) return x;
+    if (x == 0) return copysign(__longlong_as_double(0x7ff0000000000000LL), -x);
+    double reflected = 0;
+    if (x < 0) {
+        if (x == floor(x)) return __longlong_as_double(0x7ff8000000000000LL);
+        double r = x - floor(x + 0.5);
+        reflected = -pi / tan(pi * r);
+        x = 1 - x;
+    }
+    double shift = 0;
+    while (x < 10) { shift -= 1 / x; x += 1; }
+    double z = 1 / (x * x);
+    double series = z * (1.0 / 12 + z * (-1.0 / 120 + z * (1.0 / 252 + z * (-1.0 / 240
+                  + z * (1.0 / 132 + z * (-691.0 / 32760 + z * (1.0 / 12)))))));
+    return reflected + shift + log(x) - 0.5 / x - series;
+}
+""")
+_helper(
+    "sl_psi",
+    requires=("sl_psi_f64",),
+    floats="""__device__ inline T sl_psi(T x) { return (T)sl_psi_f64((double)x); }
+""")
+
+# trigamma: the recurrence, the asymptotic series (B_2k); pi^2 / sin^2(pi x) - psi1(1 - x)
+# below 0; +inf at the poles and at -inf (SciPy's polygamma(1, x)).
+_helper(
+    "sl_tri_gamma_f64",
+    once="""__device__ inline double sl_tri_gamma_f64(double x) {
+    const double pi = 3.141592653589793;
+    if (isnan(x)) return x;
+    if (isinf(x)) return x > 0 ? 0.0 : -x;
+    if (x <= 0 && x == floor(x)) return __longlong_as_double(0x7ff0000000000000LL);
+    double extra = 0, sign = 1;
+    if (x < 0) {
+        double s = sin(pi * (x - floor(x + 0.5)));
+        extra = pi * pi / (s * s);
+        sign = -1;
+        x = 1 - x;
+    }
+    if (x < 1e-150) return x < 1e-154 ? __longlong_as_double(0x7ff0000000000000LL) : 1 / x / x;
+    double shift = 0;
+    while (x < 10) { shift += 1 / (x * x); x += 1; }
+    double z = 1 / (x * x);
+    double series = z / x * (1.0 / 6 + z * (-1.0 / 30 + z * (1.0 / 42 + z * (-1.0 / 30
+                  + z * (5.0 / 66 + z * (-691.0 / 2730 + z * (7.0 / 6)))))));
+    return extra + sign * (shift + 1 / x + 0.5 * z + series);
+}
+""")
+_helper(
+    "sl_tri_gamma",
+    requires=("sl_tri_gamma_f64",),
+    floats="""__device__ inline T sl_tri_gamma(T x) { return (T)sl_tri_gamma_f64((double)x); }
+""")
+
+# The regularized incomplete gamma functions: P by its series below x = a, Q by the
+# continued fraction above (modified Lentz), and for a < 1, x <= 1.1 (where 1 - P cancels)
+# Q = -expm1(a log x - lgamma(a + 1)) - x^a (S - 1) / Gamma(a + 1),
+# S = sum_n a (-x)^n / (n! (a + n)). Edge values as SciPy's gammainc/gammaincc.
+_helper(
+    "sl_igamma_f64",
+    once="""__device__ inline double sl_igamma_f64(double a, double x, bool upper) {
+    double nan = __longlong_as_double(0x7ff8000000000000LL);
+    if (isnan(a) || isnan(x) || a < 0 || x < 0) return nan;
+    if (a == 0) return x > 0 ? (upper ? 0.0 : 1.0) : nan;
+    if (isinf(a)) return isinf(x) ? nan : (upper ? 1.0 : 0.0);
+    if (isinf(x)) return upper ? 0.0 : 1.0;
+    if (x == 0) return upper ? 1.0 : 0.0;
+    if (x <= 1.1 && a < 1) {
+        double rest = 0, term = 1;
+        for (int n = 1; n < 200; ++n) {
+            term *= -x / n;
+            double part = a * term / (a + n);
+            rest += part;
+            if (fabs(part) <= 1e-17 * fabs(rest)) break;
+        }
+        double lgamma1p = lgamma(a + 1);      /* accurate relative to a for small a: */
+        if (a < 0.1) {                        /* -euler a + sum_k (-a)^k zeta(k) / k */
+            const double zeta[19] = {1.6449340668482264, 1.2020569031595942, 1.0823232337111381,
+                1.03692775514337, 1.0173430619844492, 1.008349277381923, 1.0040773561979444, 1.0020083928260821,
+                1.000994575127818, 1.0004941886041194, 1.000246086553308, 1.0001227133475785,
+                1.0000612481350588, 1.000030588236307, 1.0000152822594086, 1.0000076371976379,
+                1.000003817293265, 1.0000019082127165, 1.0000009539620338};
+            double power = -a;
+            lgamma1p = -0.5772156649015329 * a;
+            for (int k = 2; k <= 20; ++k) { power *= -a; lgamma1p += zeta[k - 2] * power / k; }
+        }
+        double log_head = a * log(x) - lgamma1p;
+        double head = exp(log_head);
+        return upper ? -expm1(log_head) - head * rest : head * (1 + rest);
+    }
+    double log_prefactor = a * log(x) - x - lgamma(a);
+    if (x < a) {
+        double term = 1 / a, total = term, n = a;
+        for (int i = 0; i < 100000; ++i) {
+            n += 1;
+            term *= x / n;
+            total += term;
+            if (term <= total * 1e-17) break;
+        }
+        double p = exp(log_prefactor) * total;
+        return upper ? 1 - p : p;
+    }
+    const double tiny = 1e-300;
+    double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+    for (int i = 1; i < 100000; ++i) {
+        double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        if (fabs(d) < tiny) d = tiny;
+        c = b + an / c;
+        if (fabs(c) < tiny) c = tiny;
+        d = 1 / d;
+        double delta = d * c;
+        h *= delta;
+        if (fabs(delta - 1) <= 1e-16) break;
+    }
+    double q = exp(log_prefactor) * h;
+    return upper ? q : 1 - q;
+}
+""")
+_helper(
+    "sl_gammainc",
+    requires=("sl_igamma_f64",),
+    floats="""__device__ inline T sl_gammainc(T a, T x) {
+    return (T)sl_igamma_f64((double)a, (double)x, false);
+}
+""")
+_helper(
+    "sl_gammaincc",
+    requires=("sl_igamma_f64",),
+    floats="""__device__ inline T sl_gammaincc(T a, T x) {
+    return (T)sl_igamma_f64((double)a, (double)x, true);
+}
+""")
+# Theano's chi2sf(x, k) = Q(k/2, x/2) (SciPy's chdtrc(k, x)).
+_helper(
+    "sl_chi2sf",
+    requires=("sl_igamma_f64",),
+    floats="""__device__ inline T sl_chi2sf(T x, T k) {
+    return (T)sl_igamma_f64((double)k / 2, (double)x / 2, true);
 }
 """)
 
@@ -554,6 +717,54 @@ static inline double __longlong_as_double(long long bits) {
 static inline float __int_as_float(int bits) {
     float x; memcpy(&x, &bits, sizeof x); return x;
 }
+/* CUDA's erfinv and erfcinv, for the host: Newton's method on erf near 0 and on log(erfc)
+   in the tails (as symlab/tensor/special_fallbacks.py), with SciPy's edge values. */
+static inline double sl_host_erfcx(double x) {
+    if (x < 10) return erfc(x) * exp(x * x);
+    double inv = 1 / (2 * x * x), total = 1, term = 1;
+    for (int n = 1; n < 12; ++n) { term *= -(2 * n - 1) * inv; total += term; }
+    return total / (x * 1.7724538509055160273);
+}
+static inline double sl_host_log_erfc(double x) {
+    return x < 10 ? log(erfc(x)) : log(sl_host_erfcx(x)) - x * x;
+}
+static inline double sl_host_erfcinv_tail(double z) {
+    double target = log(z), x = sqrt(-target);
+    for (int i = 0; i < 3; ++i) x = sqrt(fmax(-target - log(x * 1.7724538509055160273), 0.25));
+    for (int i = 0; i < 50; ++i) {
+        double step = (sl_host_log_erfc(x) - target) * 1.7724538509055160273 * sl_host_erfcx(x) / 2;
+        x += step;
+        if (fabs(step) <= 1e-16 * x) break;
+    }
+    return x;
+}
+static inline double sl_host_erfinv_center(double y) {
+    double x = y * 1.7724538509055160273 / 2;
+    for (int i = 0; i < 50; ++i) {
+        double step = (erf(x) - y) * 1.7724538509055160273 / 2 * exp(x * x);
+        x -= step;
+        if (fabs(step) <= 1e-17 * fabs(x)) break;
+    }
+    return x;
+}
+static inline double erfinv(double y) {
+    if (isnan(y) || fabs(y) > 1) return NAN;
+    if (fabs(y) == 1) return copysign(INFINITY, y);
+    if (y == 0) return y;
+    if (fabs(y) <= 0.5) return sl_host_erfinv_center(y);
+    return copysign(sl_host_erfcinv_tail(1 - fabs(y)), y);
+}
+static inline double erfcinv(double z) {
+    if (isnan(z) || z < 0 || z > 2) return NAN;
+    if (z == 0) return INFINITY;
+    if (z == 2) return -INFINITY;
+    if (z == 1) return -0.0;
+    if (z > 1) return -erfcinv(2 - z);
+    if (z >= 0.5) return sl_host_erfinv_center(1 - z);
+    return sl_host_erfcinv_tail(z);
+}
+static inline float erfinv(float y) { return (float)erfinv((double)y); }
+static inline float erfcinv(float z) { return (float)erfcinv((double)z); }
 """
 
 

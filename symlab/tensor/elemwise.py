@@ -19,8 +19,8 @@ __all__ = ["Elemwise", "DimShuffle", "broadcast_static_shapes", "check_runtime_b
            "is_differentiable"]
 
 # Rules whose computation runs in the output dtype: inputs are cast first.
-_CAST_ALL = {"upcast", "float", "real_float", "true_div", "real", "round", "int_or_bool",
-             "upcast_nobool", "real_nobool"}
+_CAST_ALL = {"upcast", "float", "real_float", "real_float64", "true_div", "real", "round",
+             "int_or_bool", "upcast_nobool", "real_nobool"}
 
 
 class BroadcastError(ValueError):
@@ -177,7 +177,8 @@ class Elemwise(Op):
         if not is_differentiable(out):
             return [None] * len(node.inputs)
         contributions = self.scalar_op.grad(g, out, *node.inputs)
-        return [None if c is None or not is_differentiable(x) else unbroadcast(c, x)
+        return [None if c is None or not is_differentiable(x)
+                else c if _is_null(c) else unbroadcast(c, x)
                 for c, x in zip(contributions, node.inputs)]
 
     def __str__(self):
@@ -229,6 +230,12 @@ class Elemwise(Op):
         if len(inputs) > 1:
             check_runtime_broadcast(node, inputs, result.shape)
         return [result]
+
+
+def _is_null(gradient):
+    """True for a ``NullType`` gradient (a rule the row does not have): passed on as it is."""
+    from symlab.gradient import is_null   # upward: the gradients layer
+    return is_null(gradient)
 
 
 def is_differentiable(var):

@@ -63,6 +63,11 @@ def _rule_true_div(dtypes):
     return upcast(*dtypes)
 
 
+def _rule_real_float64(dtypes):
+    _rule_real_float(dtypes)                       # complex refused
+    return "float64"
+
+
 def _rule_bool(dtypes):
     return "bool"
 
@@ -113,6 +118,7 @@ DTYPE_RULES = {
     "upcast": _rule_upcast,            # NumPy promotion of the inputs
     "float": _rule_float,              # ints become floats first (Theano's upgrade_to_float)
     "real_float": _rule_real_float,    # as "float", complex refused
+    "real_float64": _rule_real_float64,  # always float64, complex refused (Theano's chi2sf)
     "true_div": _rule_true_div,        # int / int is a float; otherwise upcast
     "bool": _rule_bool,                # comparisons and predicates
     "int_or_bool": _rule_int_or_bool,  # bitwise operators
@@ -130,21 +136,26 @@ DTYPE_RULES = {
 _special_cache = {}
 
 
-def _special(name, fallback):
-    """A ufunc from SciPy, loaded on first use, else ``fallback`` (slower, pure NumPy)."""
+def _special(name, fallback, adapt=None, label=None):
+    """A ufunc from SciPy, loaded on first use, else ``fallback`` (slower, pure NumPy).
+
+    ``adapt(scipy_function)``, if given, returns the function to call instead (to
+    reorder arguments or fix one); ``label`` names the result (default ``name``).
+    """
 
     def call(*args):
-        impl = _special_cache.get(name)
+        impl = _special_cache.get(label or name)
         if impl is None:
             try:
                 import scipy.special
                 impl = getattr(scipy.special, name)
+                impl = adapt(impl) if adapt else impl
             except ImportError:
                 impl = fallback
-            _special_cache[name] = impl
+            _special_cache[label or name] = impl
         return impl(*args)
 
-    call.__name__ = name
+    call.__name__ = label or name
     call.fallback = fallback      # same dtypes: natural_dtype probes it instead
     return call
 
@@ -166,6 +177,41 @@ def _erf_numpy(x):
 
 def _erfc_numpy(x):
     return _erfc_vec(x).astype(np.result_type(x, np.float32))
+
+
+def _in_float_dtype(fn):
+    """``fn``, its result in the float dtype of its arguments (float32 stays float32)."""
+
+    def call(*args):
+        dtype = np.result_type(*[np.asarray(a) for a in args], np.float32)
+        return np.asarray(fn(*args)).astype(dtype, copy=False)
+
+    return call
+
+
+# SciPy's special functions the rows call (and their twins in special_fallbacks, loaded
+# with them: without SciPy the twins compute in Python, element by element).
+def _lazy_fallback(name):
+    def call(*args):
+        from symlab.tensor import special_fallbacks
+        return getattr(special_fallbacks, name)(*args)
+
+    call.__name__ = name
+    return call
+
+
+_gamma = _special("gamma", _lazy_fallback("gamma"), _in_float_dtype)
+_gammaln = _special("gammaln", _lazy_fallback("gammaln"), _in_float_dtype)
+_psi = _special("psi", _lazy_fallback("psi"), _in_float_dtype)
+_tri_gamma = _special("polygamma", _lazy_fallback("tri_gamma"),
+                      lambda f: _in_float_dtype(lambda x: f(1, x)), label="tri_gamma")
+_erfinv = _special("erfinv", _lazy_fallback("erfinv"), _in_float_dtype)
+_erfcinv = _special("erfcinv", _lazy_fallback("erfcinv"), _in_float_dtype)
+_gammainc = _special("gammainc", _lazy_fallback("gammainc"), _in_float_dtype)
+_gammaincc = _special("gammaincc", _lazy_fallback("gammaincc"), _in_float_dtype)
+# SciPy's chi-square survival function is chdtrc(k, x); Theano's chi2sf takes (x, k).
+_chi2sf = _special("chdtrc", _lazy_fallback("chi2sf"),
+                   lambda f: _in_float_dtype(lambda x, k: f(k, x)), label="chi2sf")
 
 
 def _round_half_away(x):
@@ -315,6 +361,17 @@ _ROWS = [
     _row("softplus",    1, lambda x: np.logaddexp(0, x), "sl_softplus({0})",      "real_float"),
     _row("erf",         1, _special("erf", _erf_numpy), "erf({0})",               "real_float"),
     _row("erfc",        1, _special("erfc", _erfc_numpy), "erfc({0})",            "real_float"),
+    # Theano's scalar/basic_scipy.py: SciPy's functions (loaded lazily, with twins in
+    # special_fallbacks); CUDA has erfinv, erfcinv, tgamma and lgamma, the rest are helpers
+    _row("erfinv",      1, _erfinv,              "erfinv({0})",                   "real_float"),
+    _row("erfcinv",     1, _erfcinv,             "erfcinv({0})",                  "real_float"),
+    _row("gamma",       1, _gamma,               "tgamma({0})",                   "real_float"),
+    _row("gammaln",     1, _gammaln,             "sl_gammaln({0})",               "real_float"),
+    _row("psi",         1, _psi,                 "sl_psi({0})",                   "real_float"),
+    _row("tri_gamma",   1, _tri_gamma,           "sl_tri_gamma({0})",             "real_float"),
+    _row("gammainc",    2, _gammainc,            "sl_gammainc({0}, {1})",         "real_float"),
+    _row("gammaincc",   2, _gammaincc,           "sl_gammaincc({0}, {1})",        "real_float"),
+    _row("chi2sf",      2, _chi2sf,              "sl_chi2sf({0}, {1})",           "real_float64"),
     _row("floor",       1, np.floor,             "floor({0})",                    "round"),
     _row("ceil",        1, np.ceil,              "ceil({0})",                     "round"),
     _row("trunc",       1, np.trunc,             "trunc({0})",                    "round"),
@@ -375,6 +432,34 @@ def _extremum(g, out, x, y):
 
 
 _SQRT_PI_INV2 = 2.0 / math.sqrt(math.pi)
+_SQRT_PI_HALF = math.sqrt(math.pi) / 2
+
+
+def _not_implemented(position, comment):
+    """A gradient rule's entry for input ``position``: Theano has no rule there either."""
+
+    def entry(out, x):
+        from symlab.gradient import grad_not_implemented   # upward: the gradients layer
+        return grad_not_implemented(out.owner.op, position, x, comment)
+
+    return entry
+
+
+_NO_DK = _not_implemented(0, "the derivative in the shape parameter needs special "
+                             "functions symlab does not have (as in Theano)")
+_NO_CHI2_DK = _not_implemented(1, "the derivative in the degrees of freedom needs special "
+                                  "functions symlab does not have (as in Theano)")
+
+
+def _gamma_density(k, x, like):
+    """x^(k-1) e^(-x) / Gamma(k): d/dx of the regularized lower incomplete gamma P(k, x)."""
+    return t.exp(t.xlogy0(k - _c(1, like), x) - x - t.gammaln(k))
+
+
+def _chi2sf_grad(g, out, x, k):
+    # d/dx Q(k/2, x/2) = -density of chi-square(k) at x = -(1/2) * gamma density at x/2
+    half = _c(0.5, out)
+    return [-g * half * _gamma_density(k * half, x * half, out), _NO_CHI2_DK(out, k)]
 
 # name          rule: lambda g, out, *inputs -> [gradient per input]
 GRADIENTS = {
@@ -418,6 +503,17 @@ GRADIENTS = {
     "softplus":   lambda g, out, x: [g * t.sigmoid(x)],
     "erf":        lambda g, out, x: [g * _c(_SQRT_PI_INV2, out) * t.exp(-x * x)],
     "erfc":       lambda g, out, x: [-g * _c(_SQRT_PI_INV2, out) * t.exp(-x * x)],
+    "erfinv":     lambda g, out, x: [g * _c(_SQRT_PI_HALF, out) * t.exp(out * out)],
+    "erfcinv":    lambda g, out, x: [-g * _c(_SQRT_PI_HALF, out) * t.exp(out * out)],
+    "gamma":      lambda g, out, x: [g * out * t.psi(x)],
+    "gammaln":    lambda g, out, x: [g * t.psi(x)],
+    "psi":        lambda g, out, x: [g * t.tri_gamma(x)],
+    # Theano: NotImplementedError (its derivative is polygamma(2, x))
+    "tri_gamma":  lambda g, out, x: [_not_implemented(0, "polygamma(2, x) is not a row")(out, x)],
+    # Theano defines none of these three; the derivative in x is elementary:
+    "gammainc":   lambda g, out, k, x: [_NO_DK(out, k), g * _gamma_density(k, x, out)],
+    "gammaincc":  lambda g, out, k, x: [_NO_DK(out, k), -g * _gamma_density(k, x, out)],
+    "chi2sf":     _chi2sf_grad,
     "floor":      _flat, "ceil": _flat, "trunc": _flat, "round_half_to_even": _flat,
     "round_half_away_from_zero": _flat, "sign": _flat, "isnan": _flat, "isinf": _flat,
     "clip":       lambda g, out, x, lo, hi: [t.switch(t.and_(t.ge(x, lo), t.le(x, hi)), g, 0),
