@@ -276,40 +276,47 @@ def flatnonzero(a):
 class Choose(Op):
     """NumPy's ``choose``: element i of the result is ``choices[a[i]][i]`` (broadcast).
 
-    ``choices`` is one tensor whose first axis enumerates the choices. No
-    gradient (as in Theano).
+    The choices are the inputs after ``a``, one tensor each; with ``stacked=True``
+    there is one input whose first axis enumerates them. No gradient (as in Theano).
     """
 
-    __props__ = ("mode",)
+    __props__ = ("mode", "stacked")
 
-    def __init__(self, mode="raise"):
+    def __init__(self, mode="raise", stacked=False):
         if mode not in ("raise", "wrap", "clip"):
             raise ValueError(f"choose: mode must be 'raise', 'wrap' or 'clip'; got {mode!r}")
         self.mode = mode
+        self.stacked = bool(stacked)
 
     @property
     def name(self):
         return "choose"
 
-    def make_node(self, a, choices):
+    def make_node(self, a, *choices):
         a = as_tensor_variable(a)
-        choices = as_tensor_variable(choices)
+        choices = [as_tensor_variable(c) for c in choices]
         if dtype_kind(a.type.dtype) not in _INTS:
             raise TypeError(f"choose: the indices must be integers; got {_describe(a)}")
-        if choices.type.ndim == 0:
-            raise TypeError(f"choose: choices must have a first axis enumerating them; got "
-                            f"{_describe(choices)}")
-        one = choices.type.shape[1:]
-        ndim = max(a.type.ndim, len(one))
-        shapes = [(1,) * (ndim - len(s)) + tuple(s) for s in (a.type.shape, one)]
+        if self.stacked and (len(choices) != 1 or choices[0].type.ndim == 0):
+            raise TypeError("choose: stacked choices are one tensor with a first axis "
+                            "enumerating them")
+        if not choices:
+            raise TypeError("choose: needs at least one choice")
+        shapes = [a.type.shape] + ([choices[0].type.shape[1:]] if self.stacked
+                                   else [c.type.shape for c in choices])
+        ndim = max(len(s) for s in shapes)
+        padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
         out = []
-        for sizes in zip(*shapes):
+        for sizes in zip(*padded):
             known = [s for s in sizes if s not in (None, 1)]
             out.append(known[0] if known else (1 if all(s == 1 for s in sizes) else None))
-        return Apply(self, [a, choices], [TensorType(choices.type.dtype, tuple(out))])
+        dtype = upcast(*(c.type.dtype for c in choices))
+        return Apply(self, [a, *choices], [TensorType(dtype, tuple(out))])
 
     def perform(self, node, inputs):
-        a, choices = inputs
+        a, *choices = inputs
+        if self.stacked:
+            choices = choices[0]
         try:
             return [np.asarray(np.choose(a, choices, mode=self.mode),
                                dtype=node.outputs[0].type.numpy_dtype)]
@@ -320,16 +327,16 @@ class Choose(Op):
 
 
 def choose(a, choices, out=None, mode="raise"):
-    """Return ``choices[a]`` elementwise (NumPy's ``choose``); ``choices`` a list or a tensor."""
+    """Return ``choices[a]`` elementwise (NumPy's ``choose``).
+
+    ``choices`` is a list of tensors (broadcast together with ``a``) or one tensor
+    whose first axis enumerates them.
+    """
     if out is not None:
         raise ValueError("choose: out= is not supported (symbolic results are new)")
     if isinstance(choices, (list, tuple)):
-        from symlab.tensor.shape import stack
-        choices = [as_tensor_variable(c) for c in choices]
-        dtype = upcast(*(c.type.dtype for c in choices))
-        from symlab.tensor.math import cast
-        choices = stack([cast(c, dtype) for c in choices])
-    return Choose(mode)(a, choices)
+        return Choose(mode)(a, *choices)
+    return Choose(mode, stacked=True)(a, choices)
 
 
 # ----------------------------------------------------- built from indexing
