@@ -27,8 +27,8 @@ from symlab.tensor.variable import as_tensor_variable
 from symlab.tensor.nnet import bn, conv3d2d, ctc, neighbours
 from symlab.tensor.nnet.activations import elu, hard_sigmoid, relu, selu, softsign
 from symlab.tensor.nnet.activations import ultra_fast_sigmoid
-#from symlab.tensor.nnet.conv3d import conv3d
-#from symlab.tensor.nnet.h_softmax import h_softmax
+from symlab.tensor.nnet.conv3d import conv3d
+from symlab.tensor.nnet.h_softmax import h_softmax
 from symlab.tensor.nnet.neighbours import images2neibs, neibs2images
 
 __all__ = ["sigmoid", "softplus", "relu", "Softmax", "SoftmaxGrad", "LogSoftmax", "softmax",

@@ -43,10 +43,12 @@ from symlab.graph.basic import Apply, GradientNotImplemented, Op
 from symlab.tensor.math import cast
 from symlab.tensor.scalar_ops import upgrade_to_float
 from symlab.tensor.shape import shape as shape_of
+from symlab.tensor.shape import stack
 from symlab.tensor.type import TensorType, dtype_kind, upcast
 from symlab.tensor.variable import as_tensor_variable
 
-__all__ = ["Conv2d", "Conv2dGradInputs", "Conv2dGradWeights", "conv2d", "conv_output_shape"]
+__all__ = ["Conv2d", "Conv2dGradInputs", "Conv2dGradWeights", "conv2d", "conv2d_transpose",
+           "conv_output_shape"]
 
 _UNKNOWN4 = (None, None, None, None)
 
@@ -439,6 +441,24 @@ class Conv2dGradInputs(_ConvOp):
         g = np.asarray(g).astype(dtype, copy=False)
         return [conv2d_grad_inputs_numpy(w, g, image_shape, *self._params())]
 
+    def grad(self, node, output_grads):
+        """This op is linear in each of filters and output gradient (it is the adjoint of
+        ``conv2d`` in the image): for an upstream gradient ``G`` (image-shaped), the
+        output gradient's is ``conv2d(G, filters)`` and the filters' is
+        ``Conv2dGradWeights(G, output gradient)``. Used by ``conv2d_transpose``."""
+        (G,) = output_grads
+        w, g, image_shape = node.inputs
+        if G is None:
+            return [None, None, None]
+        gw = gg = None
+        if dtype_kind(w.type.dtype) == "float":
+            op = Conv2dGradWeights(*self._params(), imshp=self.imshp, kshp=w.type.shape)
+            gw = cast(op(G, g, shape_of(w)), w.type.dtype)
+        if dtype_kind(g.type.dtype) == "float":
+            op = Conv2d(*self._params(), imshp=self.imshp, kshp=self.kshp)
+            gg = cast(op(G, w), g.type.dtype)
+        return [gw, gg, None]
+
 
 class Conv2dGradWeights(_ConvOp):
     """The gradient of ``conv2d`` with respect to its filters: ``(input, output gradient,
@@ -514,3 +534,39 @@ def conv2d(input, filters, input_shape=None, filter_shape=None, border_mode="val
                 imshp=_normalize_shape_hint(input_shape, "input_shape"),
                 kshp=_normalize_shape_hint(filter_shape, "filter_shape"))
     return op(input, filters)
+
+
+def _output_shape_vector(output_shape):
+    """``output_shape`` (four ints or int scalars) as the static hint and an int vector."""
+    entries = list(output_shape) if isinstance(output_shape, (tuple, list)) else None
+    if entries is None or len(entries) != 4:
+        raise ValueError(f"conv2d_transpose: output_shape must be four ints or int scalars "
+                         f"(batch, channels, rows, columns); got {output_shape!r}")
+    hint = tuple(int(e) if _is_int(e) else None for e in entries)
+    if all(h is not None for h in hint):
+        return hint, as_tensor_variable(np.asarray(hint, dtype="int64"))
+    return hint, stack([cast(as_tensor_variable(e), "int64") for e in entries])
+
+
+def conv2d_transpose(input, filters, output_shape, filter_shape=None, border_mode="valid",
+                     input_dilation=(1, 1), filter_flip=True, filter_dilation=(1, 1),
+                     num_groups=1, unshared=False):
+    """Return the transposed convolution of ``input`` (Theano's ``T.nnet.conv2d_transpose``).
+
+    The gradient of ``conv2d`` with respect to its input: ``input`` (batch,
+    channels, rows, columns) plays the convolution's output, ``filters``
+    (channels of ``input``, output channels, rows, columns) its filters, and
+    the result has ``output_shape`` (four ints or int scalars). ``border_mode``,
+    ``filter_flip`` and ``filter_dilation`` are those of the forward
+    convolution, whose padding becomes a cropping; ``input_dilation`` is its
+    ``subsample``. ``num_groups`` other than 1 and ``unshared`` are not
+    implemented.
+    """
+    if num_groups != 1 or unshared:
+        raise NotImplementedError("conv2d_transpose: num_groups other than 1 and unshared "
+                                  "convolutions are not implemented")
+    hint, shape_vector = _output_shape_vector(output_shape)
+    op = Conv2dGradInputs(border_mode=border_mode, subsample=input_dilation,
+                          filter_flip=filter_flip, filter_dilation=filter_dilation, imshp=hint,
+                          kshp=_normalize_shape_hint(filter_shape, "filter_shape"))
+    return op(filters, input, shape_vector)
