@@ -15,7 +15,7 @@ for a real cost C of ``z = x + iy``: the gradient is ``dC/dx + i dC/dy``.
 import numpy as np
 
 from symlab.graph.basic import Apply, Op
-from symlab.tensor.elemwise import is_differentiable, unbroadcast
+from symlab.tensor.elemwise import check_runtime_broadcast, is_differentiable, unbroadcast
 from symlab.tensor.type import TensorType, dtype_kind, upcast
 from symlab.tensor.variable import as_tensor_variable
 
@@ -117,6 +117,8 @@ class ComplexOp(Op):
     def perform(self, node, inputs):
         _, numpy_fn, _ = _KINDS[self.kind]
         out = numpy_fn(*inputs)
+        if len(inputs) > 1:
+            check_runtime_broadcast(node, inputs, np.shape(out))
         return [np.asarray(out, dtype=node.outputs[0].type.numpy_dtype)]
 
     def grad(self, node, output_grads):
