@@ -344,8 +344,9 @@ class TensorVariable(Variable):
         return _tensor_module("extra_ops").searchsorted(self, v, side, sorter)
 
     def compress(self, a, axis=None):
-        """Theano's argument order: the slices along ``axis`` where the vector ``a`` is true."""
-        return _tensor_module("extra_ops").compress(self, a, axis=axis)
+        """The slices along ``axis`` where the vector ``a`` is true (NumPy's method; Theano
+        1.0.5's passed its arguments swapped and failed)."""
+        return _tensor_module("extra_ops").compress(a, self, axis=axis)
 
     def choose(self, choices, out=None, mode="raise"):
         """``choices[self]`` elementwise, this tensor holding the indices (``T.choose``)."""
