@@ -59,6 +59,12 @@ LABELS = {
                               "种子 {value} 超出了范围：种子必须是{rule}"),
     "rng_seed_rule_range": ("a whole number from {low} to {high}", "从 {low} 到 {high} 的整数"),
     "rng_seed_rule_from": ("a whole number, {low} or more", "不小于 {low} 的整数"),
+    "rng_cannot_move": ("{action}({n}): the stepper holds steps {low} to {high} and shows "
+                        "step {position}",
+                        "{action}({n})：步进器保存的是第 {low} 到第 {high} 步，现在显示第 {position} 步"),
+    "rng_bad_count": ("n must be a non-negative int; got {value}",
+                      "n 必须是非负整数，得到的是 {value}"),
+    "rng_failed": ("{action} failed: {error}", "{action} 失败：{error}"),
 
     # the shared-variable inspector: the column heads, then the rest
     "shared_name": ("name", "名称"),

@@ -280,13 +280,13 @@ class RNGStepper(widgets.DOMWidget):
     def _move(self, method, n, sign, what):
         h = self._history
         if not isinstance(n, (int, np.integer)) or isinstance(n, (bool, np.bool_)) or n < 0:
-            return self._fail(ValueError(f"RNGStepper.{what}: n must be a non-negative int; "
-                                         f"got {n!r:.40}"))
+            return self._fail(ValueError(f"RNGStepper.{what}: " + text(
+                "rng_bad_count", self._language, value=f"{n!r:.40}")))
         low = self._low()
         if not low <= h.draws + sign * int(n) <= h.last:
-            return self._fail(IndexError(
-                f"{what}({n}): the stepper holds steps {low - self._origin} to "
-                f"{h.last - self._origin} and shows step {h.draws - self._origin}"))
+            return self._fail(IndexError(text(
+                "rng_cannot_move", self._language, action=what, n=n, low=low - self._origin,
+                high=h.last - self._origin, position=h.draws - self._origin)))
         try:
             method(int(n))
         except (IndexError, ValueError) as exc:
@@ -314,8 +314,10 @@ class RNGStepper(widgets.DOMWidget):
             else:
                 self.error = (f"RNGStepper: unknown message {action!r}; expected 'draw', "
                               "'back', 'forward' or 'reseed'")
-        except Exception:  # noqa: BLE001 (every failure has set `error`, which the view shows)
-            pass
+        except Exception as exc:  # noqa: BLE001 (the page has no traceback: show every failure)
+            if self.error != str(exc):  # not one of ours (_fail has set those)
+                self.error = text("rng_failed", self._language, action=f"RNGStepper.{action}",
+                                  error=f"{type(exc).__name__}: {exc}")
 
     # ------------------------------------------------------------ the synced state
 

@@ -365,6 +365,19 @@ def test_a_failing_draw_is_reported():
     assert "scale < 0" in stepper.error
 
 
+def test_any_other_failure_of_a_message_is_shown(rv_u, monkeypatch):
+    stepper = _stepped(rv_u, 1)
+
+    def broken(seed):
+        raise RuntimeError("the state's storage is gone")
+
+    monkeypatch.setattr(stepper.history, "reseed", broken)  # a collaborator failing oddly
+    send_custom(stepper, {"action": "reseed", "seed": "5"})
+    assert stepper.error == ("RNGStepper.reseed failed: RuntimeError: the state's storage "
+                             "is gone")
+    assert stepper.position == 1
+
+
 def test_a_good_action_clears_the_error(rv_u):
     stepper = _stepped(rv_u, 1)
     send_custom(stepper, {"action": "reseed", "seed": ""})
@@ -398,6 +411,8 @@ def test_chinese_words_and_errors(rv_u, chinese):
     assert "第 2 步，共 2 步" in repr(stepper)
     send_custom(stepper, {"action": "reseed", "seed": ""})
     assert stepper.error == "RNGStepper.reseed: 种子框是空的：种子必须是从 0 到 4294967295 的整数"
+    send_custom(stepper, {"action": "forward"})
+    assert stepper.error == "forward(1)：步进器保存的是第 0 到第 2 步，现在显示第 2 步"
     symlab.config.language = "en"
     assert RNGStepper(rv_u).texts["rng_draw"] == "draw"  # read when a widget is made
     assert "第 2 步" in repr(stepper)

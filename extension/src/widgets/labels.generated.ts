@@ -86,6 +86,18 @@ export const LABELS: { [key: string]: { [language: string]: string } } = {
     "en": "a whole number, {low} or more",
     "zh": "不小于 {low} 的整数"
   },
+  "rng_cannot_move": {
+    "en": "{action}({n}): the stepper holds steps {low} to {high} and shows step {position}",
+    "zh": "{action}({n})：步进器保存的是第 {low} 到第 {high} 步，现在显示第 {position} 步"
+  },
+  "rng_bad_count": {
+    "en": "n must be a non-negative int; got {value}",
+    "zh": "n 必须是非负整数，得到的是 {value}"
+  },
+  "rng_failed": {
+    "en": "{action} failed: {error}",
+    "zh": "{action} 失败：{error}"
+  },
   "shared_name": {
     "en": "name",
     "zh": "名称"

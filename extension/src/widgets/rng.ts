@@ -222,7 +222,8 @@ export class RNGStepperView extends DOMWidgetView {
       children.push(block);
     }
     if (total > shown) {
-      children.push(el('div', 'symlab-rng-more', this._text('rng_more', { count: total - shown })));
+      const more = this._text('rng_more', { count: total - shown });
+      children.push(el('div', 'symlab-rng-more', more));
     }
     this._values.replaceChildren(...children);
     this._values.setAttribute('data-count', String(total));

@@ -107,7 +107,9 @@ export class SharedInspectorView extends DOMWidgetView {
 
   private _renderTexts(): void {
     this._head.replaceChildren(
-      ...COLUMNS.map(c => el('th', `symlab-shared-head-${c}`, modelText(this.model, `shared_${c}`)))
+      ...COLUMNS.map(c =>
+        el('th', `symlab-shared-head-${c}`, modelText(this.model, `shared_${c}`))
+      )
     );
     this._empty.textContent = modelText(this.model, 'shared_empty');
     this._renderRows();
@@ -159,7 +161,8 @@ export class SharedInspectorView extends DOMWidgetView {
       input.type = 'text';
       input.value = text(row.value_text);
       input.spellcheck = false;
-      input.setAttribute('aria-label', modelText(this.model, 'shared_value_of', { name: text(row.name) }));
+      const label = modelText(this.model, 'shared_value_of', { name: text(row.name) });
+      input.setAttribute('aria-label', label);
       input.title = modelText(this.model, 'shared_edit_tip');
       input.disabled = !this._live.live;
       // Typing here must not trigger the notebook's command-mode shortcuts.
