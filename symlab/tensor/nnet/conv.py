@@ -47,7 +47,8 @@ from symlab.tensor.shape import stack
 from symlab.tensor.type import TensorType, dtype_kind, upcast
 from symlab.tensor.variable import as_tensor_variable
 
-__all__ = ["Conv2d", "Conv2dGradInputs", "Conv2dGradWeights", "conv2d", "conv2d_transpose",
+__all__ = ["Conv2d", "Conv2dGradInputs", "Conv2dGradWeights", "Conv2dTranspose", "conv2d",
+           "conv2d_transpose",
            "conv_output_shape"]
 
 _UNKNOWN4 = (None, None, None, None)
@@ -441,24 +442,6 @@ class Conv2dGradInputs(_ConvOp):
         g = np.asarray(g).astype(dtype, copy=False)
         return [conv2d_grad_inputs_numpy(w, g, image_shape, *self._params())]
 
-    def grad(self, node, output_grads):
-        """This op is linear in each of filters and output gradient (it is the adjoint of
-        ``conv2d`` in the image): for an upstream gradient ``G`` (image-shaped), the
-        output gradient's is ``conv2d(G, filters)`` and the filters' is
-        ``Conv2dGradWeights(G, output gradient)``. Used by ``conv2d_transpose``."""
-        (G,) = output_grads
-        w, g, image_shape = node.inputs
-        if G is None:
-            return [None, None, None]
-        gw = gg = None
-        if dtype_kind(w.type.dtype) == "float":
-            op = Conv2dGradWeights(*self._params(), imshp=self.imshp, kshp=w.type.shape)
-            gw = cast(op(G, g, shape_of(w)), w.type.dtype)
-        if dtype_kind(g.type.dtype) == "float":
-            op = Conv2d(*self._params(), imshp=self.imshp, kshp=self.kshp)
-            gg = cast(op(G, w), g.type.dtype)
-        return [gw, gg, None]
-
 
 class Conv2dGradWeights(_ConvOp):
     """The gradient of ``conv2d`` with respect to its filters: ``(input, output gradient,
@@ -502,6 +485,33 @@ class Conv2dGradWeights(_ConvOp):
         x = np.asarray(x).astype(dtype, copy=False)
         g = np.asarray(g).astype(dtype, copy=False)
         return [conv2d_grad_weights_numpy(x, g, kernel_shape, *self._params())]
+
+
+class Conv2dTranspose(Conv2dGradInputs):
+    """``conv2d_transpose``: ``Conv2dGradInputs`` as an operation of its own, with a
+    gradient (the gradient ops of ``conv2d`` have none). ``(filters, input, output shape)
+    -> output``."""
+
+    @property
+    def name(self):
+        return "conv2d_transpose"
+
+    def grad(self, node, output_grads):
+        """Linear in each of filters and input (the adjoint of ``conv2d`` in the image):
+        for an upstream gradient ``G`` (output-shaped), the input's is ``conv2d(G,
+        filters)`` and the filters' is ``Conv2dGradWeights(G, input)``."""
+        (G,) = output_grads
+        w, g, image_shape = node.inputs
+        if G is None:
+            return [None, None, None]
+        gw = gg = None
+        if dtype_kind(w.type.dtype) == "float":
+            op = Conv2dGradWeights(*self._params(), imshp=self.imshp, kshp=w.type.shape)
+            gw = cast(op(G, g, shape_of(w)), w.type.dtype)
+        if dtype_kind(g.type.dtype) == "float":
+            op = Conv2d(*self._params(), imshp=self.imshp, kshp=self.kshp)
+            gg = cast(op(G, w), g.type.dtype)
+        return [gw, gg, None]
 
 
 # ------------------------------------------------------------ the function
@@ -566,7 +576,7 @@ def conv2d_transpose(input, filters, output_shape, filter_shape=None, border_mod
         raise NotImplementedError("conv2d_transpose: num_groups other than 1 and unshared "
                                   "convolutions are not implemented")
     hint, shape_vector = _output_shape_vector(output_shape)
-    op = Conv2dGradInputs(border_mode=border_mode, subsample=input_dilation,
-                          filter_flip=filter_flip, filter_dilation=filter_dilation, imshp=hint,
-                          kshp=_normalize_shape_hint(filter_shape, "filter_shape"))
+    op = Conv2dTranspose(border_mode=border_mode, subsample=input_dilation,
+                         filter_flip=filter_flip, filter_dilation=filter_dilation, imshp=hint,
+                         kshp=_normalize_shape_hint(filter_shape, "filter_shape"))
     return op(filters, input, shape_vector)
