@@ -13,8 +13,10 @@ as alternating prose and code:
 
 A prose block holds both languages, marked as above; a fenced ``python`` block is one code
 cell. From one lesson this script writes ``notebooks/<lesson>.ipynb`` (English prose) and
-``notebooks/zh/<lesson>.ipynb`` (Chinese prose), both with the same code cells, and runs each
-in a fresh kernel so that the stored outputs are real outputs (widget state included).
+``notebooks/zh/<lesson>.ipynb`` (Chinese prose), both with the same code cells (the Chinese
+lesson's first code cell also sets ``symlab.config.language = 'zh'``, so its widgets speak
+Chinese: ``LANGUAGE_SETUP``), and runs each in a fresh kernel so that the stored outputs are
+real outputs (widget state included).
 
     .venv/bin/python dev/course.py                  # build and run every lesson
     .venv/bin/python dev/course.py 04               # only lessons whose name starts with 04
@@ -117,6 +119,26 @@ def notebook_cells(notebook):
     return [(cell.cell_type, cell.source) for cell in notebook.cells]
 
 
+#: What the builder adds to the end of a lesson's first code cell in one language only: the
+#: Chinese lessons ask for symlab's widgets in Chinese (``symlab.config.language``).
+LANGUAGE_SETUP = {"zh": "\nimport symlab\nsymlab.config.language = 'zh'  # 小部件的文字用中文"}
+
+
+def cell_sources(cells, language):
+    """Return [(kind, source)] of the lesson ``cells`` as the notebook in ``language`` holds them.
+
+    Every cell is its text in that language, and the first code cell also gets the
+    language's ``LANGUAGE_SETUP`` lines.
+    """
+    sources, setup = [], LANGUAGE_SETUP.get(language, "")
+    for cell in cells:
+        text = cell.text[language]
+        if cell.kind == "code" and setup:
+            text, setup = text + setup, ""
+        sources.append((cell.kind, text))
+    return sources
+
+
 def new_notebook(cells, language, stem):
     """Return an unexecuted nbformat notebook of the lesson ``cells`` in ``language``."""
     import nbformat.v4 as v4
@@ -124,10 +146,10 @@ def new_notebook(cells, language, stem):
     notebook = v4.new_notebook()
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata["language_info"] = {"name": "python"}
-    for index, cell in enumerate(cells):
-        make = v4.new_markdown_cell if cell.kind == "markdown" else v4.new_code_cell
+    for index, (kind, text) in enumerate(cell_sources(cells, language)):
+        make = v4.new_markdown_cell if kind == "markdown" else v4.new_code_cell
         # Stable cell ids keep rebuilt notebooks' diffs down to what changed.
-        notebook.cells.append(make(cell.text[language], id=f"{stem}-{index:02d}"))
+        notebook.cells.append(make(text, id=f"{stem}-{index:02d}"))
     return notebook
 
 
@@ -175,7 +197,7 @@ def differences(source):
         if not path.exists():
             found.append(f"{path.relative_to(ROOT)} is missing")
             continue
-        want = [(cell.kind, cell.text[language]) for cell in cells]
+        want = cell_sources(cells, language)
         have = notebook_cells(nbformat.read(path, as_version=4))
         if want != have:
             at = next((i for i, (w, h) in enumerate(zip(want, have)) if w != h), min(len(want), len(have)))
