@@ -4,8 +4,8 @@ The bottom layer: every other module may read it; it imports nothing of symlab
 at import time. Every setting is one row of ``SETTINGS``: its Theano name
 (dotted names form groups, ``config.warn.subtensor_merge_bug``), its default,
 the function checking a value, and what symlab does with it. symlab uses
-``floatX``, ``device``, ``mode``, ``optimizer``, ``compute_test_value`` and
-``print_test_value``; the other rows are Theano
+``floatX``, ``device``, ``mode``, ``optimizer``, ``compute_test_value``,
+``print_test_value`` and ``language`` (the widgets' words); the other rows are Theano
 flags that programs set routinely and that symlab accepts and ignores (it has
 no C compiler, no compile cache, no old bugs to warn about). An unknown name is
 an error naming it. docs/config.md lists the rows.
