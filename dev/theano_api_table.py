@@ -50,7 +50,8 @@ TUTORIAL_RUNS = {
                                           "Jacobian, Hessian, Rop, Lop, Hessian-times-vector) as "
                                           "on the page; `pp(gy)` reads "
                                           "`alloc(1.0) * 2 * x ** (2 - 1.0)` where Theano reads "
-                                          "`((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))`, and the optimized graph `2.0 * x`"),
+                                          "`((fill((x ** 2), 1.0) * 2) * (x ** (2 - 1)))`, and "
+                                          "the optimized graph `2.0 * x`"),
     "tutorial/conditions.txt": ("matched", "switch and ifelse give the same values, and the lazy "
                                            "ifelse is faster (0.06 s against 0.11 s for 10 calls "
                                            "on 10000x1000 matrices)"),
