@@ -3,11 +3,12 @@
 `pip install symlab[notebook]` brings the prebuilt extension: the notebook extra requires the
 distribution symlab-jupyterlab (built from extension/) at symlab's own version.
 
-The slow tests build both wheels with `python -m build` from a copy of the repository's files, so
-the extension's bundle is built by its build backend (hatch-jupyter-builder runs `jlpm install`
-against the committed yarn.lock, immutably, then `jlpm build:prod`) and nothing a developer built
-in extension/ slips in. They then install the two wheels, not the checkout, into a clean virtual
-environment.
+The slow tests build both wheels with `python -m build --wheel` (straight from the source tree;
+plain `python -m build` goes through the sdist and works too, in about twice the time) from a
+copy of the repository's files, so the extension's bundle is built by its build backend
+(hatch-jupyter-builder runs `jlpm install` against the committed yarn.lock, immutably, then
+`jlpm build:prod`) and nothing a developer built in extension/ slips in. They then install the
+two wheels, not the checkout, into a clean virtual environment.
 
 Where the dependencies come from: `--no-index` means every requirement must be found on disk, and
 symlab's third-party dependencies (NumPy, JupyterLab, ipywidgets...) are not wheels on disk. So the
@@ -17,8 +18,9 @@ versions pinned by constraints.txt. Then `pip install --isolated --no-index --fi
 wheels> symlab[notebook]` resolves symlab and its extra with no index at all, so symlab-jupyterlab
 can only come from the wheel built here; `pip check` confirms every requirement is met.
 
-About 80 s on this 2-core machine: the extension's wheel ~30 s (an isolated build environment with
-JupyterLab, `jlpm install` from the yarn cache, webpack), the dependencies ~25 s, the rest ~20 s.
+About 80 s on this 2-core machine (up to 2 minutes while it is busy): the extension's wheel ~30 s
+(an isolated build environment with JupyterLab, `jlpm install` from the yarn cache, webpack), the
+dependencies ~25 s, the rest ~20 s.
 Like test_binder.py, it needs node and the package index (PyPI and the npm registry, or caches).
 """
 
