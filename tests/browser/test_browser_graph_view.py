@@ -8,10 +8,12 @@ box is cut by the panel's edge. Screenshots go to ``screenshot_dir`` (run with
 ``-s`` to see their paths and the measured times).
 """
 
+import struct
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
-from page import wait_until
+from page import node_ids, wait_step, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +39,7 @@ def training_step(layers, width=8, name='train'):
     return function([x, y], loss, updates=[(p, p - 0.1 * g) for p, g in zip(params, grads)],
                     name=name)"""
 
-SMALL = "small = training_step(2, name='small')\nGraphView(small)"
+SMALL = "small = training_step(2, name='small')\nsv = GraphView(small)\nsv"
 DEEP = "deep = training_step(95, name='deep')\nGraphView(deep)"
 CELLS = [SETUP, SMALL, DEEP]
 C_SETUP, C_SMALL, C_DEEP = range(len(CELLS))
@@ -103,3 +105,206 @@ def test_layout_runs_in_a_worker_and_the_page_answers_clicks(graph_page, shoot):
     print(f"[browser] hairball laid out {panel.get_attribute('data-layout-ms')} ms (worker), "
           f"shown {time.monotonic() - t0:.1f} s after the cell ran")
     shoot(nb.cell(index), "graph-hairball")
+
+
+# ---------------------------------------------------------------- lesson 5's size
+
+#: Reads, in the page, every node of one panel: its box and label rectangles on screen, and
+#: the part of the panel where the drawing shows (the SVG element within the canvas).
+PANEL_GEOMETRY = """panel => {
+    const canvas = panel.querySelector('.symlab-graph-canvas').getBoundingClientRect();
+    const svg = panel.querySelector('svg.symlab-graph-svg').getBoundingClientRect();
+    const shown = {left: Math.max(canvas.left, svg.left), top: Math.max(canvas.top, svg.top),
+                   right: Math.min(canvas.right, svg.right),
+                   bottom: Math.min(canvas.bottom, svg.bottom)};
+    const rect = r => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                        height: r.height});
+    // A first view may hide (visibility) the boxes its edge would cut: they are not shown.
+    const nodes = [...panel.querySelectorAll('svg.symlab-graph-svg g.node')]
+        .filter(g => getComputedStyle(g).visibility !== 'hidden').map(g => ({
+        id: g.getAttribute('data-node-id'),
+        // a box's outline; an output marker (plain text) has none: its text then
+        box: rect((g.querySelector(':scope > :is(path, polygon, ellipse)') || g)
+                  .getBoundingClientRect()),
+        texts: [...g.querySelectorAll('text')].map(t => ({
+            text: t.textContent, rect: rect(t.getBoundingClientRect())}))}));
+    const hidden = panel.querySelectorAll('g.node.symlab-node-offview').length;
+    return {shown, nodes, hidden, scale: panel.getAttribute('data-scale'),
+            start: panel.getAttribute('data-start')};
+}"""
+
+
+def _overlaps(r, area):
+    return r["right"] > area["left"] and r["left"] < area["right"] and \
+        r["bottom"] > area["top"] and r["top"] < area["bottom"]
+
+
+def _inside(r, area, slack=0.75):
+    return r["left"] >= area["left"] - slack and r["right"] <= area["right"] + slack and \
+        r["top"] >= area["top"] - slack and r["bottom"] <= area["bottom"] + slack
+
+
+def _first_views(view):
+    """Wait until both panels picked their first view; the geometry of each."""
+    for side in ("before", "after"):
+        wait_until(f"the {side} panel's first view",
+                   lambda: view.locator(f".symlab-graph-{side}").get_attribute("data-start"))
+    return {side: view.locator(f".symlab-graph-{side}").evaluate(PANEL_GEOMETRY)
+            for side in ("before", "after")}
+
+
+def _check_readable(geometry):
+    """Every visible label >= 11 px high; every box overlapping the shown area lies inside it."""
+    heights = []
+    for side, g in geometry.items():
+        visible = [n for n in g["nodes"] if _overlaps(n["box"], g["shown"])]
+        assert visible, f"{side}: no node is visible"
+        for n in visible:
+            assert _inside(n["box"], g["shown"]), f"{side}: box of node {n['id']} is cut: {n}"
+            for t in n["texts"]:
+                heights.append(t["rect"]["height"])
+                assert t["rect"]["height"] >= MIN_LABEL_PX, f"{side}: label {t} below 11 px"
+    return min(heights)
+
+
+def _centre(rect):
+    return ((rect["left"] + rect["right"]) / 2, (rect["top"] + rect["bottom"]) / 2)
+
+
+def _hit(view):
+    """The node the search shows: its side, id, label and distance from its canvas's centre."""
+    side, node = view.get_attribute("data-hit-side"), view.get_attribute("data-hit-node-id")
+    panel = view.locator(f".symlab-graph-{side}")
+    g = panel.locator(f"g.node[data-node-id='{node}']").first
+    box = g.locator(":scope > :is(path, polygon, ellipse)").first.bounding_box()
+    canvas = panel.locator(".symlab-graph-canvas").bounding_box()
+    gx, gy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cx, cy = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
+    assert "symlab-node-hit" in g.get_attribute("class")
+    return side, int(node), " ".join(g.locator("text").all_text_contents()), \
+        max(abs(gx - cx), abs(gy - cy))
+
+
+def _search(view, text):
+    box = view.locator(".symlab-search-input")
+    box.fill(text)
+    wait_until(f"the search for {text!r}",
+               lambda: view.locator(".symlab-search-count").text_content().strip() != "")
+
+
+def test_lesson5_first_view_is_readable_with_no_box_cut(graph_page, shoot):
+    """Both panels open at one scale, labels >= 11 px, no box cut by a panel's edge."""
+    view = graph_page.cell(C_SMALL).locator(".symlab-graph-view")
+    geometry = _first_views(view)
+    assert geometry["before"]["scale"] == geometry["after"]["scale"]
+    assert float(geometry["before"]["scale"]) >= 1
+    smallest = _check_readable(geometry)
+    print(f"\n[browser] lesson-5 step, first view: scale {geometry['before']['scale']} px/pt, "
+          f"starts {geometry['before']['start']}/{geometry['after']['start']}, smallest label "
+          f"{smallest:.1f} px, boxes shown {len(geometry['before']['nodes'])}/"
+          f"{len(geometry['after']['nodes'])}, hidden at the edge {geometry['before']['hidden']}/"
+          f"{geometry['after']['hidden']}")
+    shoot(graph_page.cell(C_SMALL), "graph-lesson5-first-view")
+
+
+def test_lesson5_legend_and_hover_titles(graph_page):
+    view = graph_page.cell(C_SMALL).locator(".symlab-graph-view")
+    legend = view.locator(".symlab-graph-legend")
+    assert legend.is_visible()
+    text = legend.text_content()
+    for words in ("red", "green", "dashed border", "dashed line", "double border", "cylinder"):
+        assert words in text, words
+    # Hover titles: the whole label and the [id X] tag, as text.
+    titles = view.locator(".symlab-graph-after g.node[data-node-id] > title").all_text_contents()
+    assert titles and all("[id " in t for t in titles)
+
+
+def test_lesson5_search_by_name_and_id_centres_the_hit(graph_page, shoot):
+    nb = graph_page
+    view = nb.cell(C_SMALL).locator(".symlab-graph-view")
+    _first_views(view)
+    _search(view, "W1")
+    side, node, label, off = _hit(view)
+    assert "W1" in label and off < 3, (side, node, label, off)
+    assert view.locator(".symlab-node-details").get_attribute("data-node-id") == str(node)
+    # debugprint(f)'s root is [id A]: its drawing in the after panel shows the same op.
+    index = nb.run_new_cell("from symlab.printing import debugprint\n"
+                            "print(debugprint(small, file='str').splitlines()[0])")
+    first = nb.output_text(index)[0].strip()
+    op = first.split(" [id A]")[0]
+    _search(view, "[id A]")
+    hits = set()
+    for _ in range(2):
+        side, node, label, off = _hit(view)
+        hits.add(side)
+        assert "[id A]" in label and off < 3, (side, label, off)
+        if side == "after":
+            assert label.startswith(op), (label, first)
+        view.locator(".symlab-search-next").click()
+    assert hits == {"before", "after"}
+    # The integer id an error message names.
+    some = view.locator(".symlab-graph-after g.node[data-node-id]").nth(3).get_attribute(
+        "data-node-id")
+    _search(view, some)
+    side, node, label, off = _hit(view)
+    assert node == int(some) and off < 3
+    shoot(nb.cell(C_SMALL), "graph-lesson5-search-id")
+    view.locator(".symlab-search-input").fill("")
+
+
+def test_lesson5_inplace_step_counterparts_and_arrow_keys(graph_page, shoot):
+    nb = graph_page
+    view = nb.cell(C_SMALL).locator(".symlab-graph-view")
+    index = nb.run_new_cell(
+        "sv.step = next(i + 1 for i, e in enumerate(sv.events) if e['rewrite'] == "
+        "'inplace_elemwise' and len(e['removed']) == 1)\nprint(sv.step)")
+    k = int(nb.output_text(index)[0])
+    wait_step(view, k)
+    before, after = view.locator(".symlab-graph-before"), view.locator(".symlab-graph-after")
+    _first_views(view)
+    red = before.locator("g.node.symlab-node-removed")
+    green = after.locator("g.node.symlab-node-added")
+    wait_until("the event's nodes drawn", lambda: red.count() == 1 and green.count() == 1)
+    red_text, green_text = " ".join(red.locator("text").all_text_contents()), \
+        " ".join(green.locator("text").all_text_contents())
+    assert "{inplace 0}" in green_text and "{inplace" not in red_text, (red_text, green_text)
+    assert "\u2026" not in red_text + green_text
+    # Selecting the red node marks what replaced it in the after panel.
+    red.locator("text").first.click()
+    wait_until("counterparts", lambda: node_ids(after, "symlab-node-counterpart"))
+    assert node_ids(after, "symlab-node-counterpart") == node_ids(after, "symlab-node-added")
+    shoot(nb.cell(C_SMALL), "graph-lesson5-inplace-counterpart")
+    # Arrow keys step the trace after a click on the slider.
+    slider = view.locator(".symlab-step-slider")
+    slider.click()
+    assert nb.page.evaluate("() => document.activeElement.classList.contains"
+                            "('symlab-step-slider')")
+    start = int(view.get_attribute("data-step"))
+    nb.page.keyboard.press("ArrowLeft" if start > 0 else "ArrowRight")
+    moved = start - 1 if start > 0 else start + 1
+    wait_step(view, moved)
+    nb.page.keyboard.press("ArrowRight" if start > 0 else "ArrowLeft")
+    wait_step(view, start)
+    outline = view.evaluate("v => getComputedStyle(v).outlineStyle")
+    assert outline != "none", "the focused view shows its focus"
+
+
+def test_lesson5_export_svg_and_png(graph_page):
+    nb = graph_page
+    view = nb.cell(C_SMALL).locator(".symlab-graph-view")
+    _first_views(view)
+    with nb.page.expect_download() as info:
+        view.locator(".symlab-graph-after .symlab-export-svg").click()
+    data = open(info.value.path(), "rb").read()
+    root = ET.fromstring(data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(t and "[id A]" in t for t in texts), texts[:5]
+    assert info.value.suggested_filename.endswith(".svg")
+    with nb.page.expect_download() as info:
+        view.locator(".symlab-graph-before .symlab-export-png").click()
+    png = open(info.value.path(), "rb").read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width > 100 and height > 100
+    print(f"\n[browser] exported SVG {len(data)} bytes, PNG {width}x{height} ({len(png)} bytes)")

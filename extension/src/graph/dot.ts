@@ -69,7 +69,18 @@ export interface IDotOptions {
   rankdir?: 'TB' | 'LR';
   /** Characters per line of an expanded fused node. */
   wrap?: number;
+  /** debugprint's `[id X]` letters of the nodes (`tags.ts`), shown after each label. */
+  tags?: ReadonlyMap<number, string>;
+  /** Ids of nodes shown with their whole text (the nodes a rewrite touched). */
+  full?: ReadonlySet<number>;
 }
+
+/**
+ * The font size (points) of every text of a drawing. The view shows a
+ * drawing at one pixel per point or more, so no text is drawn smaller than
+ * 11 px at 100% zoom (render.ts, MIN_SCALE).
+ */
+export const FONT_POINTS = 11;
 
 const SHAPES: { [kind: string]: string } = {
   apply: 'shape=box, style="rounded,filled", fillcolor="#eef3fb"',
@@ -91,13 +102,15 @@ export function toDot(
   options: IDotOptions = {}
 ): string {
   const expanded = options.expanded ?? new Set<number>();
+  const full = options.full ?? new Set<number>();
+  const tags = options.tags ?? new Map<number, string>();
   const wrap = options.wrap ?? 40;
   const lines = [
     'digraph symlab {',
     `  rankdir=${options.rankdir === 'LR' ? 'LR' : 'TB'};`,
     '  bgcolor="transparent";',
-    '  node [fontname="Helvetica", fontsize=11, height=0.3, margin="0.12,0.04"];',
-    '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.6];'
+    `  node [fontname="Helvetica", fontsize=${FONT_POINTS}, height=0.3, margin="0.12,0.04"];`,
+    `  edge [fontname="Helvetica", fontsize=${FONT_POINTS}, arrowsize=0.6];`
   ];
   for (const id of graph.nodes) {
     const entry = doc.nodes[String(id)] ?? null;
@@ -106,7 +119,7 @@ export function toDot(
     let label: string;
     let cls = `symlab-kind-${kind in SHAPES ? kind : 'apply'}`;
     if (isFused(entry)) {
-      const open = expanded.has(id);
+      const open = expanded.has(id) || full.has(id);
       label = open
         ? wrapText(nodeText(entry, true), wrap).join('\n')
         : nodeText(entry, false);
@@ -114,6 +127,10 @@ export function toDot(
       cls += open ? ' symlab-fused symlab-fused-open' : ' symlab-fused';
     } else {
       label = nodeText(entry);
+    }
+    const tag = tags.get(id);
+    if (tag !== undefined) {
+      label += ` [id ${tag}]`;
     }
     if (hasInner(entry)) {
       // A double border: the node holds graphs of its own (scan, ifelse).
@@ -139,7 +156,7 @@ export function toDot(
         ? `out ${position}`
         : `update ${nodeText(doc.nodes[String(shared)] ?? null)}`;
     lines.push(
-      `  out${position} [label=${dotString(label)}, shape=plaintext, fontsize=9, class="symlab-output"];`
+      `  out${position} [label=${dotString(label)}, shape=plaintext, class="symlab-output"];`
     );
     lines.push(`  ${dotNodeName(node)} -> out${position} [style=dashed, arrowhead=none];`);
   });

@@ -6,15 +6,18 @@
  */
 import { heatColour, HOT_TEXT_HEAT } from './debug';
 import { toDot, parseDotNodeName } from './dot';
+import { exportSvgText, svgToPng } from './export';
 import { ILayoutJob, LayoutCancelled, layoutDot } from './layout';
 import {
   IGraphDocument,
+  INodeEntry,
   IStepGraph,
   MAX_DRAWN_NODES,
   overDrawingLimit,
   Trace
 } from './model';
-import { hasInner, opCounts } from './text';
+import { debugTags } from './tags';
+import { hasInner, nodeText, opCounts } from './text';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
@@ -99,9 +102,15 @@ const DECORATION_ATTRIBUTES = ['data-failure-kind', 'data-heat'];
 
 /**
  * Mark the node groups (`g[data-node-id]`) of a drawing with `decor`,
- * replacing earlier marks. Text goes in with `textContent` only.
+ * replacing earlier marks; each node's hover title is its `base` text (the
+ * whole label, `hoverText`), then the decoration's. Text goes in with
+ * `textContent` only.
  */
-export function decorateSvg(svg: SVGSVGElement, decor: IDecorations): void {
+export function decorateSvg(
+  svg: SVGSVGElement,
+  decor: IDecorations,
+  base: ReadonlyMap<number, string> = new Map()
+): void {
   for (const g of Array.from(svg.querySelectorAll('g.node[data-node-id]'))) {
     const id = Number(g.getAttribute('data-node-id'));
     g.classList.remove(...DECORATION_CLASSES);
@@ -121,7 +130,8 @@ export function decorateSvg(svg: SVGSVGElement, decor: IDecorations): void {
       g.classList.add('symlab-node-failed');
       g.setAttribute('data-failure-kind', decor.failed.kind);
     }
-    const tip = decor.tooltips?.get(id);
+    const tips = [base.get(id), decor.tooltips?.get(id)].filter(t => t !== undefined);
+    const tip = tips.length > 0 ? tips.join('\n\n') : undefined;
     if (tip !== undefined) {
       const title = document.createElementNS(SVG_NS, 'title');
       title.textContent = tip;
@@ -147,31 +157,62 @@ interface IViewBox {
   h: number;
 }
 
-/** Below this many pixels per Graphviz point, a drawing starts zoomed in. */
-const MIN_FIT_SCALE = 0.45;
+/**
+ * The smallest scale (screen pixels per Graphviz point) of a first view: the
+ * drawing's text is FONT_POINTS (11) points, so at 1 px a point no label is
+ * smaller than 11 px at 100% zoom.
+ */
+export const MIN_SCALE = 1;
 
-/** Pixels per point of that zoomed-in start. */
-const READABLE_SCALE = 1;
+/** The largest scale of a first view (a small graph is not blown up past this). */
+export const MAX_SCALE = 4 / 3;
+
+/** The tallest a panel's drawing is at first view, in pixels. */
+const MAX_HEIGHT_PX = 480;
+
+/** Pixels left around a fitted drawing. */
+const MARGIN_PX = 6;
+
+/** The class of the boxes a first view hides because the panel's edge would cut them. */
+const OFFVIEW = 'symlab-node-offview';
 
 /** Pixels of pointer movement under which a press counts as a click. */
 const CLICK_SLOP = 4;
 
+/** The classes `setMarked` manages (selection, search hit, counterparts). */
+export type MarkClass = 'symlab-node-selected' | 'symlab-node-hit' | 'symlab-node-counterpart';
+
 /**
  * One drawn graph: a header, and a canvas holding the SVG (or a summary for
  * graphs over MAX_DRAWN_NODES). Wheel zooms around the pointer, dragging
- * pans, double-click resets; clicking a node calls `onNodeClick(id)`.
+ * pans, double-click shows the whole drawing; clicking a node calls
+ * `onNodeClick(id)`.
+ *
+ * The first view of a drawing is chosen by its view (`fitScale`, then
+ * `showStart` with the scale both panels share): the whole drawing when it
+ * fits at that scale, else a window at that scale on the graph's first
+ * output, where the boxes its edge would cut are hidden until the user
+ * zooms or pans.
  */
 export class GraphPanel {
   readonly node: HTMLDivElement;
   onNodeClick: (id: number) => void = () => undefined;
   /** Double-click on a node holding inner graphs (`data-inner`): open the first. */
   onNodeOpen: (id: number) => void = () => undefined;
+  /** The canvas got a width while a first view was pending: the view picks it now. */
+  onSized: () => void = () => undefined;
 
   private readonly _header: HTMLDivElement;
+  private readonly _title: HTMLSpanElement;
+  private readonly _tools: HTMLSpanElement;
   private readonly _canvas: HTMLDivElement;
   private _svg: SVGSVGElement | null = null;
   private _home: IViewBox | null = null;
   private _box: IViewBox | null = null;
+  private _focus: number | null = null;
+  /** The drawing's `[id X]` tags (`debugTags` of the step drawn). */
+  private _tags = new Map<number, string>();
+  private _step: number | null = null;
   private _token = 0;
   private _drag: {
     x: number;
@@ -182,23 +223,27 @@ export class GraphPanel {
     pointer: number;
   } | null = null;
   private readonly _cache = new Map<string, SVGSVGElement>();
-  /**
-   * A start view still to be worked out: set when a drawing goes in while
-   * the canvas has no width yet (not yet in the document), applied by the
-   * ResizeObserver the first time the canvas has a width, unless the view
-   * was changed (zoom, pan, reset, new content) in between.
-   */
-  private _pendingStart: { heightPx: number; focus: number | null } | null = null;
+  /** A first view waits for the canvas to have a width (not yet in the document). */
+  private _pendingStart = false;
+  /** The first view hides the boxes its edges cut: the user's first zoom or pan shows them. */
+  private _framed = false;
   private readonly _resizeObserver: ResizeObserver | null = null;
   private _decor: IDecorations = {};
+  private _baseTips = new Map<number, string>();
+  private readonly _marks = new Map<MarkClass, Set<number>>();
   /** The layout this panel waits for, cancelled when a newer drawing supersedes it. */
   private _job: ILayoutJob | null = null;
 
-  constructor(side: string) {
+  constructor(readonly side: string) {
     this.node = document.createElement('div');
     this.node.className = `symlab-graph-panel symlab-graph-${side}`;
     this._header = document.createElement('div');
     this._header.className = 'symlab-graph-panel-header';
+    this._title = document.createElement('span');
+    this._title.className = 'symlab-graph-panel-title';
+    this._tools = document.createElement('span');
+    this._tools.className = 'symlab-graph-panel-tools';
+    this._header.append(this._title, this._tools);
     this._canvas = document.createElement('div');
     this._canvas.className = 'symlab-graph-canvas';
     this.node.append(this._header, this._canvas);
@@ -209,7 +254,11 @@ export class GraphPanel {
     this._canvas.addEventListener('pointercancel', this._onPointerUp);
     this._canvas.addEventListener('dblclick', this._onDoubleClick);
     if (typeof ResizeObserver !== 'undefined') {
-      this._resizeObserver = new ResizeObserver(() => this._applyPendingStart());
+      this._resizeObserver = new ResizeObserver(() => {
+        if (this._pendingStart && this._canvas.clientWidth > 0) {
+          this.onSized();
+        }
+      });
       this._resizeObserver.observe(this._canvas);
     }
   }
@@ -219,12 +268,32 @@ export class GraphPanel {
     this._job?.cancel();
     this._job = null;
     this._resizeObserver?.disconnect();
-    this._pendingStart = null;
+    this._pendingStart = false;
   }
 
   /** Set the header text (plain text, never markup). */
   setTitle(text: string): void {
-    this._header.textContent = text;
+    this._title.textContent = text;
+  }
+
+  /** Put controls (the export buttons) at the header's right end. */
+  setTools(...tools: HTMLElement[]): void {
+    this._tools.replaceChildren(...tools);
+  }
+
+  /** The drawing shown (null while a message or summary is shown). */
+  get svg(): SVGSVGElement | null {
+    return this._svg;
+  }
+
+  /** The step drawn, or null. */
+  get step(): number | null {
+    return this._step;
+  }
+
+  /** The `[id X]` letters of the drawing shown. */
+  get tags(): ReadonlyMap<number, string> {
+    return this._tags;
   }
 
   /** Show a message instead of a drawing. */
@@ -243,7 +312,11 @@ export class GraphPanel {
 
   /**
    * Draw step `step` of `trace` with the given highlights; fused nodes in
-   * `expanded` drawn open. Resolves when drawn (or superseded by a later call).
+   * `expanded` drawn open, and so are the nodes the highlights name (what a
+   * rewrite touched is shown in full). Each box shows debugprint's `[id X]`
+   * tag and has the node's whole text as its hover title. Resolves when
+   * drawn (or superseded by a later call); the first view is then the view's
+   * to pick (`showStart`).
    */
   async draw(
     trace: Trace,
@@ -253,6 +326,7 @@ export class GraphPanel {
   ): Promise<void> {
     const token = ++this._token;
     const graph = trace.graphAt(step);
+    this._step = step;
     this.node.setAttribute('data-step', String(step));
     this.node.setAttribute('data-node-count', String(graph.nodes.length));
     if (overDrawingLimit(graph)) {
@@ -260,7 +334,14 @@ export class GraphPanel {
       this._canvas.replaceChildren(summaryElement(trace, graph));
       return;
     }
-    const key = `${step}|${[...expanded].sort((a, b) => a - b).join(',')}`;
+    const tags = debugTags(graph);
+    const full = new Set<number>([
+      ...(highlight.removed ?? []),
+      ...(highlight.added ?? []),
+      ...(highlight.replaced ?? [])
+    ]);
+    const ids = (s: Iterable<number>): string => [...s].sort((a, b) => a - b).join(',');
+    const key = `${step}|${ids(expanded)}|${ids(full)}`;
     let svg = this._cache.get(key);
     if (svg === undefined) {
       const loading = document.createElement('div');
@@ -270,7 +351,7 @@ export class GraphPanel {
         this._canvas.replaceChildren(loading);
       }
       this._job?.cancel();
-      const job = layoutDot(toDot(trace.doc, graph, { expanded }));
+      const job = layoutDot(toDot(trace.doc, graph, { expanded, full, tags }));
       this._job = job;
       // Tests and styles read the layout's state: pending while the worker works.
       this.node.setAttribute('data-layout', 'pending');
@@ -300,33 +381,68 @@ export class GraphPanel {
     if (token !== this._token) {
       return;
     }
+    this._tags = tags;
+    this._baseTips = new Map(
+      graph.nodes.map(id => [id, hoverText(trace.node(id), id, tags.get(id))])
+    );
     const copy = svg.cloneNode(true) as SVGSVGElement;
     this._setContent(copy, graph.outputs.length > 0 ? graph.outputs[0][0] : null);
     this._applyHighlight(copy, highlight);
-    decorateSvg(copy, this._decor);
+    decorateSvg(copy, this._decor, this._baseTips);
+    this._applyMarks();
   }
 
   /** Set what every drawing of this panel marks, and mark the current one. */
   setDecorations(decor: IDecorations): void {
     this._decor = decor;
     if (this._svg) {
-      decorateSvg(this._svg, decor);
+      decorateSvg(this._svg, decor, this._baseTips);
     }
   }
 
-  /** Mark node `id` selected (or none) in the current drawing. */
+  /** Mark the nodes `ids` with `cls` (replacing that class's earlier marks), now and after redraws. */
+  setMarked(cls: MarkClass, ids: Iterable<number>): void {
+    this._marks.set(cls, new Set(ids));
+    this._applyMarks();
+  }
+
+  /** Mark node `id` selected (or none). */
   setSelected(id: number | null): void {
+    this.setMarked('symlab-node-selected', id === null ? [] : [id]);
+  }
+
+  private _applyMarks(): void {
     if (!this._svg) {
       return;
     }
-    this._svg
-      .querySelectorAll('.symlab-node-selected')
-      .forEach(el => el.classList.remove('symlab-node-selected'));
-    if (id !== null) {
-      this._svg
-        .querySelectorAll(`g[data-node-id="${id}"]`)
-        .forEach(el => el.classList.add('symlab-node-selected'));
+    for (const [cls, ids] of this._marks) {
+      this._svg.querySelectorAll(`.${cls}`).forEach(el => el.classList.remove(cls));
+      for (const id of ids) {
+        this._svg
+          .querySelectorAll(`g[data-node-id="${Number(id)}"]`)
+          .forEach(el => el.classList.add(cls));
+      }
     }
+  }
+
+  /** True when node `id` is drawn in this panel. */
+  hasNode(id: number): boolean {
+    return !!this._svg?.querySelector(`g.node[data-node-id="${Number(id)}"]`);
+  }
+
+  /** The standalone SVG text of the whole drawing shown (export.ts), or null. */
+  exportSvg(): string | null {
+    if (!this._svg || !this._home) {
+      return null;
+    }
+    const background = getComputedStyle(this.node).backgroundColor || '#ffffff';
+    return exportSvgText(this._svg, this._home, background);
+  }
+
+  /** A PNG of the whole drawing shown, or null. */
+  async exportPng(): Promise<Blob | null> {
+    const text = this.exportSvg();
+    return text && this._home ? svgToPng(text, this._home.w, this._home.h) : null;
   }
 
   /** Forget cached drawings (the document changed). */
@@ -336,6 +452,7 @@ export class GraphPanel {
 
   /** Zoom by `factor` (> 1 zooms in) around a point in SVG units (default: the centre). */
   zoom(factor: number, cx?: number, cy?: number): void {
+    this._unframe();
     const box = this._box;
     if (!box || !(factor > 0)) {
       return;
@@ -347,19 +464,157 @@ export class GraphPanel {
     this._setBox({ x: x - ((x - box.x) * w) / box.w, y: y - ((y - box.y) * h) / box.h, w, h });
   }
 
-  /** Back to the whole drawing. */
+  /** Back to the whole drawing (at whatever scale it takes). */
   resetZoom(): void {
+    this._unframe();
     if (this._home) {
       this._setBox({ ...this._home });
     }
+  }
+
+  /**
+   * Centre node `id` in the panel, keeping the scale (at least MIN_SCALE);
+   * false when it is not drawn here.
+   */
+  centreOn(id: number): boolean {
+    const rect = this._nodeRect(id);
+    if (!rect || !this._box) {
+      return false;
+    }
+    this._unframe();
+    const m = this._metrics();
+    const scale = Math.max(m?.scale ?? MIN_SCALE, MIN_SCALE);
+    const widthPx = this._canvas.clientWidth || this._box.w * scale;
+    const heightPx = this._svgHeightPx();
+    const w = widthPx / scale;
+    const h = heightPx / scale;
+    this._setBox({ x: rect.x + rect.w / 2 - w / 2, y: rect.y + rect.h / 2 - h / 2, w, h });
+    return true;
+  }
+
+  /**
+   * The scale at which the whole drawing fits the panel (pixels per point),
+   * or null with no drawing or no width yet (`onSized` tells when).
+   */
+  fitScale(): number | null {
+    const home = this._home;
+    const widthPx = this._canvas.clientWidth;
+    if (!this._svg || !home) {
+      return null;
+    }
+    if (widthPx <= 0) {
+      this._pendingStart = true;
+      return null;
+    }
+    return Math.min(
+      (widthPx - 2 * MARGIN_PX) / home.w,
+      (MAX_HEIGHT_PX - 2 * MARGIN_PX) / home.h
+    );
+  }
+
+  /**
+   * Show the first view at `scale` pixels per point: the whole drawing if it
+   * fits, else a window on the first output in which the boxes its edge
+   * would cut are hidden (`_hideCut`).
+   */
+  showStart(scale: number): void {
+    const svg = this._svg;
+    const home = this._home;
+    const widthPx = this._canvas.clientWidth;
+    if (!svg || !home) {
+      return;
+    }
+    if (widthPx <= 0) {
+      this._pendingStart = true;
+      return;
+    }
+    this._pendingStart = false;
+    this.node.setAttribute('data-scale', scale.toFixed(3));
+    const fits =
+      home.w * scale <= widthPx - 2 * MARGIN_PX && home.h * scale <= MAX_HEIGHT_PX - 2 * MARGIN_PX;
+    this._framed = false;
+    svg.querySelectorAll(`.${OFFVIEW}`).forEach(g => g.classList.remove(OFFVIEW));
+    svg.setAttribute('width', '100%');
+    if (fits) {
+      const heightPx = home.h * scale + 2 * MARGIN_PX;
+      svg.setAttribute('height', `${Math.round(heightPx)}px`);
+      const w = widthPx / scale;
+      const h = Math.round(heightPx) / scale;
+      this._setBox({ x: home.x + home.w / 2 - w / 2, y: home.y + home.h / 2 - h / 2, w, h });
+      this.node.setAttribute('data-start', 'fit');
+      return;
+    }
+    const heightPx = Math.round(Math.min(home.h * scale + 2 * MARGIN_PX, MAX_HEIGHT_PX));
+    const w = widthPx / scale;
+    const h = heightPx / scale;
+    const centre = (this._focus === null ? null : this._nodeRect(this._focus)) ?? {
+      x: home.x + home.w / 2,
+      y: home.y + home.h,
+      w: 0,
+      h: 0
+    };
+    const clamp = (v: number, lo: number, hi: number): number =>
+      hi < lo ? (lo + hi) / 2 : Math.min(Math.max(v, lo), hi);
+    const x = clamp(centre.x + centre.w / 2 - w / 2, home.x, home.x + home.w - w);
+    const y = clamp(centre.y + centre.h / 2 - h / 2, home.y, home.y + home.h - h);
+    svg.setAttribute('height', `${Math.round(heightPx)}px`);
+    this._setBox({ x, y, w, h });
+    this._framed = this._hideCut({ x, y, w, h }) > 0;
+    this.node.setAttribute('data-start', 'window');
+  }
+
+  /** True while a first view waits for the canvas to have a width. */
+  get startPending(): boolean {
+    return this._pendingStart;
+  }
+
+  /**
+   * Hide (class `symlab-node-offview`) the node boxes and output markers
+   * that `box` would cut: a first view shows whole boxes only; their edges
+   * still lead off the panel. Returns how many were hidden.
+   */
+  private _hideCut(box: IViewBox): number {
+    let hidden = 0;
+    const [l, t, r, b] = [box.x, box.y, box.x + box.w, box.y + box.h];
+    this._svg?.querySelectorAll('g.node').forEach(g => {
+      const n = this._rectOf(g as SVGGElement);
+      if (!n) {
+        return;
+      }
+      const outside = n.x + n.w <= l || n.x >= r || n.y + n.h <= t || n.y >= b;
+      const inside = n.x >= l && n.x + n.w <= r && n.y >= t && n.y + n.h <= b;
+      if (!outside && !inside) {
+        g.classList.add(OFFVIEW);
+        hidden++;
+      }
+    });
+    return hidden;
+  }
+
+  /** After a first view that hid cut boxes: the user's first zoom or pan shows them again. */
+  private _unframe(): void {
+    if (!this._framed || !this._svg) {
+      return;
+    }
+    this._framed = false;
+    this._svg.querySelectorAll(`.${OFFVIEW}`).forEach(g => g.classList.remove(OFFVIEW));
+  }
+
+  private _svgHeightPx(): number {
+    const rect = this._svg?.getBoundingClientRect();
+    return rect && rect.height > 0 ? rect.height : MAX_HEIGHT_PX;
   }
 
   private _setContent(svg: SVGSVGElement | null, focus: number | null = null): void {
     this._svg = svg;
     this._home = null;
     this._box = null;
-    this._pendingStart = null;
+    this._focus = focus;
+    this._framed = false;
+    this._pendingStart = false;
     if (!svg) {
+      this._tags = new Map();
+      this._baseTips = new Map();
       return;
     }
     const vb = svg.viewBox.baseVal;
@@ -367,83 +622,39 @@ export class GraphPanel {
       vb && vb.width > 0
         ? { x: vb.x, y: vb.y, w: vb.width, h: vb.height }
         : { x: 0, y: 0, w: 100, h: 100 };
-    // Graphviz sizes in points; show at natural size, at most 480px high.
-    const heightPx = Math.min(Math.max(home.h * (4 / 3), 60), 480);
+    // Until the view picks the first view (showStart): the drawing at MIN_SCALE.
     svg.removeAttribute('width');
     svg.removeAttribute('height');
     svg.setAttribute('width', '100%');
-    svg.setAttribute('height', `${Math.round(heightPx)}px`);
+    svg.setAttribute('height', `${Math.round(Math.min(home.h * MIN_SCALE, MAX_HEIGHT_PX))}px`);
     svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
     this._home = home;
     this._canvas.replaceChildren(svg);
-    if (this._canvas.clientWidth > 0) {
-      this._setBox(this._startBox(home, heightPx, focus));
-    } else {
-      // Not laid out yet (the view is not in the document): show the whole
-      // drawing for now, and pick the start view once the canvas has a width.
-      this._setBox({ ...home });
-      this._pendingStart = { heightPx, focus };
-    }
+    this._setBox({ ...home });
   }
 
-  /** Apply a start view left pending by `_setContent`, once the canvas has a width. */
-  private _applyPendingStart(): void {
-    const pending = this._pendingStart;
-    if (!pending || !this._svg || !this._home || this._canvas.clientWidth <= 0) {
-      return;
-    }
-    this._setBox(this._startBox(this._home, pending.heightPx, pending.focus));
+  /** The box of node `id` (its first drawn group) in viewBox units, or null. */
+  private _nodeRect(id: number): IViewBox | null {
+    const g = this._svg?.querySelector(`g.node[data-node-id="${Number(id)}"]`) ?? null;
+    return g ? this._rectOf(g as SVGGElement) : null;
   }
 
-  /**
-   * The first view of a drawing: all of it, unless that would shrink it
-   * below MIN_FIT_SCALE (a long chain of 500 nodes); then the part around
-   * node `focus` (the first output) at a readable scale, to pan and zoom
-   * from (double-click shows all).
-   */
-  private _startBox(home: IViewBox, heightPx: number, focus: number | null): IViewBox {
-    const widthPx = this._canvas.clientWidth;
-    if (widthPx <= 0) {
-      return { ...home };
-    }
-    const fit = Math.min(widthPx / home.w, heightPx / home.h);
-    if (fit >= MIN_FIT_SCALE) {
-      return { ...home };
-    }
-    const w = widthPx / READABLE_SCALE;
-    const h = heightPx / READABLE_SCALE;
-    const centre = focus === null ? null : this._nodeCentre(focus);
-    if (centre) {
-      return { x: centre.x - w / 2, y: centre.y - h / 2, w, h };
-    }
-    return {
-      x: home.w > w ? home.x + (home.w - w) / 2 : home.x - (w - home.w) / 2,
-      y: home.y,
-      w,
-      h
-    };
-  }
-
-  /** The centre of node `id`'s box in viewBox units, or null. */
-  private _nodeCentre(id: number): { x: number; y: number } | null {
-    const g = this._svg?.querySelector(`g.node[data-node-id="${id}"]`) as SVGGElement | null;
+  private _rectOf(g: SVGGElement): IViewBox | null {
     const graph = this._svg?.querySelector('g.graph') as SVGGElement | null;
-    if (!g || !graph || typeof g.getBBox !== 'function') {
+    if (!graph || typeof g.getBBox !== 'function') {
       return null;
     }
     try {
       const b = g.getBBox();
       const m = graph.transform.baseVal.consolidate()?.matrix;
       const [a, d, e, f] = m ? [m.a, m.d, m.e, m.f] : [1, 1, 0, 0];
-      return { x: e + a * (b.x + b.width / 2), y: f + d * (b.y + b.height / 2) };
+      return { x: e + a * b.x, y: f + d * b.y, w: a * b.width, h: d * b.height };
     } catch {
       return null;
     }
   }
 
   private _setBox(box: IViewBox): void {
-    // Any change of view (the user's zoom or pan, or a start view) settles it.
-    this._pendingStart = null;
     this._box = box;
     this._svg?.setAttribute('viewBox', `${box.x} ${box.y} ${box.w} ${box.h}`);
   }
@@ -489,6 +700,7 @@ export class GraphPanel {
   };
 
   private _onWheel = (event: WheelEvent): void => {
+    this._unframe();
     const m = this._metrics();
     if (!m || !this._box) {
       return;
@@ -525,6 +737,8 @@ export class GraphPanel {
     }
     if (!drag.moved) {
       drag.moved = true;
+      this._unframe();
+      drag.box = { ...this._box! };
       this._canvas.setPointerCapture?.(event.pointerId);
       this._canvas.classList.add('symlab-dragging');
     }
@@ -555,6 +769,20 @@ export class GraphPanel {
       this.onNodeClick(Number(g.getAttribute('data-node-id')));
     }
   };
+}
+
+/**
+ * A node's hover title: its whole text, debugprint's `[id X]` tag, its name,
+ * op and type (set as text: `decorateSvg` uses `textContent`).
+ */
+export function hoverText(entry: INodeEntry | null, id: number, tag: string | undefined): string {
+  const head = `${nodeText(entry, true)}${tag === undefined ? '' : ` [id ${tag}]`}`;
+  const lines = [head];
+  if (entry?.kind === 'apply' && entry.label) {
+    lines.push(`name: ${entry.label}`);
+  }
+  lines.push(`node ${id}${entry ? `, ${entry.kind}` : ''}${entry?.type ? `: ${entry.type}` : ''}`);
+  return lines.join('\n');
 }
 
 /**

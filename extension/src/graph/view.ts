@@ -44,8 +44,11 @@ import {
   openInnerText,
   roleText
 } from './inner';
+import { download, exportName } from './export';
+import { legendElement } from './legend';
 import { clampStep, INodeEntry, Trace, validateDocument } from './model';
-import { GraphPanel, IHighlight } from './render';
+import { GraphPanel, IHighlight, MAX_SCALE, MIN_SCALE } from './render';
+import { counterparts, matchesQuery, parseQuery } from './tags';
 import { formatShape, hasInner, isFused } from './text';
 
 /** The state a view shows and changes. */
@@ -135,6 +138,14 @@ export class GraphStepView {
   private readonly _profileBox: HTMLDivElement;
   private readonly _main: HTMLDivElement;
   private readonly _io: HTMLUListElement;
+  private readonly _search: HTMLInputElement;
+  private readonly _searchCount: HTMLSpanElement;
+  /** The search's hits (panel and node), the one shown, and the query they answer. */
+  private _hits: Array<{ panel: GraphPanel; id: number }> = [];
+  private _hitIndex = -1;
+  private _hitKey = '';
+  /** Counts `_update`s: a first view is picked for the latest one only. */
+  private _drawToken = 0;
   private _failure: IFailure | null = null;
   private _profile: IProfile | null = null;
   private _values = new Map<number, string>();
@@ -161,9 +172,11 @@ export class GraphStepView {
     }
     root.tabIndex = 0;
     // JupyterLab's notebook shortcuts would take the arrow keys otherwise
-    // (JUPYTER-RECIPE.md section 8).
+    // (JUPYTER-RECIPE.md section 8): they match on the focused element (the
+    // slider) before they see the root's suppression, so the root handles
+    // the keys in the capture phase, before anything under it.
     root.setAttribute('data-lm-suppress-shortcuts', 'true');
-    root.addEventListener('keydown', this._onKey);
+    root.addEventListener('keydown', this._onKey, true);
 
     this._title = el('div', 'symlab-graph-title');
     const bar = el('div', 'symlab-graph-toolbar');
@@ -178,6 +191,7 @@ export class GraphStepView {
     this._slider.min = '0';
     this._slider.step = '1';
     this._slider.setAttribute('aria-label', 'step of the optimization trace');
+    this._slider.setAttribute('data-lm-suppress-shortcuts', 'true');
     this._slider.addEventListener('input', () => this._setStep(Number(this._slider.value)));
     this._label = el('span', 'symlab-step-label');
     const event = el('span', 'symlab-event');
@@ -192,6 +206,32 @@ export class GraphStepView {
     );
     bar.append(this._prev, this._slider, this._next, this._label, event, zoom);
 
+    const find = el('div', 'symlab-graph-find');
+    this._search = el('input', 'symlab-search-input');
+    this._search.type = 'search';
+    this._search.placeholder = 'find: name, op, [id X] or node id';
+    this._search.setAttribute('aria-label', 'find a node by name, op, [id X] tag or node id');
+    this._search.addEventListener('input', () => this._find(0));
+    this._search.addEventListener('keydown', event => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        this._find(event.shiftKey ? -1 : 1);
+      } else if (event.key === 'Escape') {
+        this._search.value = '';
+        this._find(0);
+      }
+      // The box's keys are its own: not the notebook's shortcuts, not the view's steps.
+      event.stopPropagation();
+    });
+    this._searchCount = el('span', 'symlab-search-count');
+    find.append(
+      this._search,
+      button('symlab-search-prev', '\u2191', 'previous match (Shift+Enter)', () => this._find(-1)),
+      button('symlab-search-next', '\u2193', 'next match (Enter)', () => this._find(1)),
+      this._searchCount
+    );
+    const legend = legendElement();
+
     this._error = el('div', 'symlab-graph-error');
     this._error.setAttribute('role', 'alert');
     setShown(this._error, false);
@@ -199,6 +239,15 @@ export class GraphStepView {
     this._before = new GraphPanel('before');
     this._after = new GraphPanel('after');
     for (const panel of [this._before, this._after]) {
+      panel.onSized = () => this._startViews(this._drawToken);
+      panel.setTools(
+        button('symlab-export-svg', 'SVG', `save the ${panel.side} panel as an SVG file`, () =>
+          this._export(panel, 'svg')
+        ),
+        button('symlab-export-png', 'PNG', `save the ${panel.side} panel as a PNG image`, () =>
+          this._export(panel, 'png')
+        )
+      );
       panel.onNodeClick = id => this._select(String(id));
       panel.onNodeOpen = id => {
         this._select(String(id));
@@ -220,6 +269,8 @@ export class GraphStepView {
       this._title,
       this._io,
       bar,
+      find,
+      legend,
       this._error,
       this._failureBox,
       this._panels,
@@ -309,7 +360,7 @@ export class GraphStepView {
   /** Stop listening (the view is going away). */
   dispose(): void {
     this.closeInner(0);
-    this.root.removeEventListener('keydown', this._onKey);
+    this.root.removeEventListener('keydown', this._onKey, true);
     this._before.dispose();
     this._after.dispose();
   }
@@ -651,10 +702,11 @@ export class GraphStepView {
     if (
       target &&
       target !== this.root &&
+      target !== this._slider &&
       typeof target.matches === 'function' &&
-      target.matches('input, textarea, select')
+      target.matches('input, textarea, select, [contenteditable]')
     ) {
-      return; // the slider handles its own arrow keys
+      return; // a text box's keys are its own
     }
     const k = this._step();
     const n = this._trace?.length ?? 0;
@@ -718,7 +770,12 @@ export class GraphStepView {
       left = this._before.draw(trace, k - 1, old, expanded);
       right = this._after.draw(trace, k, fresh, expanded);
     }
-    void Promise.all([left, right]).then(() => this._markSelected());
+    const token = ++this._drawToken;
+    void Promise.all([left, right]).then(() => {
+      this._startViews(token);
+      this._markSelected();
+      this._refreshSearch();
+    });
     this._showSelection();
   }
 
@@ -744,11 +801,135 @@ export class GraphStepView {
     setShown(this._io, this._io.childElementCount > 0);
   }
 
+  /**
+   * Mark the selected node in both panels, and its counterparts in the
+   * other panel: what it became (or came from) through the replacement
+   * pairs and rebuilt nodes of the events between the two steps shown.
+   */
   private _markSelected(): void {
     const sel = this._state.get('selected');
     const id = typeof sel === 'string' && /^-?\d+$/.test(sel) ? Number(sel) : null;
     this._before.setSelected(id);
     this._after.setSelected(id);
+    const trace = this._trace;
+    const [from, to] = this._shownSteps();
+    let inAfter: number[] = [];
+    let inBefore: number[] = [];
+    if (id !== null && trace) {
+      if (trace.graphAt(from).nodes.includes(id)) {
+        inAfter = [...counterparts(trace, from, to, id)].filter(x => x !== id);
+      }
+      if (trace.graphAt(to).nodes.includes(id)) {
+        inBefore = [...counterparts(trace, to, from, id)].filter(x => x !== id);
+      }
+    }
+    this._after.setMarked('symlab-node-counterpart', inAfter);
+    this._before.setMarked('symlab-node-counterpart', inBefore);
+    this.root.setAttribute('data-counterparts', [...inBefore, ...inAfter].join(' '));
+  }
+
+  /**
+   * Pick both panels' first views at one scale: the largest (up to
+   * MAX_SCALE) at which both drawings fit, but never below MIN_SCALE, where
+   * labels are 11 px; a drawing too big for that opens on its output
+   * (GraphPanel.showStart). Waits for the panels to have a width.
+   */
+  private _startViews(token: number): void {
+    if (token !== this._drawToken) {
+      return;
+    }
+    const panels = [this._before, this._after].filter(p => p.svg !== null);
+    const fits = panels.map(p => p.fitScale());
+    if (panels.length === 0 || fits.some(f => f === null)) {
+      return; // onSized calls again once the canvas has a width
+    }
+    const scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, ...(fits as number[])));
+    panels.forEach(p => p.showStart(scale));
+  }
+
+  /** Save one panel's drawing as an SVG or PNG file. */
+  private _export(panel: GraphPanel, format: 'svg' | 'png'): void {
+    const name = exportName(this._trace?.doc.name ?? null, panel.side, panel.step, format);
+    if (format === 'svg') {
+      const text = panel.exportSvg();
+      if (text !== null) {
+        download(new Blob([text], { type: 'image/svg+xml' }), name);
+      }
+      return;
+    }
+    void panel.exportPng().then(blob => {
+      if (blob) {
+        download(blob, name);
+      }
+    });
+  }
+
+  /**
+   * Go through the search's hits: `move` 1 the next, -1 the previous, 0 the
+   * first (the query changed). The hit is centred in its panel, marked and
+   * selected (so its details and counterparts show).
+   */
+  private _find(move: number): void {
+    const key = this._search.value;
+    if (key !== this._hitKey || move === 0) {
+      this._hits = this._searchHits(key);
+      this._hitKey = key;
+      this._hitIndex = -1;
+      move = 1;
+    }
+    const n = this._hits.length;
+    this._before.setMarked('symlab-node-hit', []);
+    this._after.setMarked('symlab-node-hit', []);
+    if (n === 0) {
+      this._searchCount.textContent = key.trim() ? 'no match' : '';
+      this.root.removeAttribute('data-hit-node-id');
+      this.root.removeAttribute('data-hit-side');
+      return;
+    }
+    this._hitIndex = (((this._hitIndex + move) % n) + n) % n;
+    const hit = this._hits[this._hitIndex];
+    this._searchCount.textContent = `${this._hitIndex + 1} of ${n}`;
+    hit.panel.setMarked('symlab-node-hit', [hit.id]);
+    hit.panel.centreOn(hit.id);
+    this.root.setAttribute('data-hit-node-id', String(hit.id));
+    this.root.setAttribute('data-hit-side', hit.panel.side);
+    this._select(String(hit.id));
+  }
+
+  /** The nodes drawn in either panel that `raw` finds (tags.ts, `matchesQuery`), before first. */
+  private _searchHits(raw: string): Array<{ panel: GraphPanel; id: number }> {
+    const query = parseQuery(raw);
+    const trace = this._trace;
+    if (!query || !trace) {
+      return [];
+    }
+    const hits: Array<{ panel: GraphPanel; id: number }> = [];
+    for (const panel of [this._before, this._after]) {
+      if (panel.step === null || panel.svg === null) {
+        continue;
+      }
+      const tags = panel.tags;
+      const ids = [...trace.graphAt(panel.step).nodes].sort(
+        (a, b) => tagOrder(tags.get(a)) - tagOrder(tags.get(b)) || a - b
+      );
+      for (const id of ids) {
+        if (matchesQuery(query, id, trace.node(id), tags.get(id)) && panel.hasNode(id)) {
+          hits.push({ panel, id });
+        }
+      }
+    }
+    return hits;
+  }
+
+  /** After a redraw: the search's hits are for the old drawings; find again from the first. */
+  private _refreshSearch(): void {
+    if (this._search.value.trim() !== '') {
+      this._hits = this._searchHits(this._search.value);
+      this._hitIndex = -1;
+      this._hitKey = this._search.value;
+      this._searchCount.textContent =
+        this._hits.length > 0 ? `${this._hits.length} matches` : 'no match';
+    }
   }
 
   private _showSelection(): void {
@@ -775,13 +956,17 @@ export class GraphStepView {
           this._failure && this._failure.node === id
             ? `${this._failure.kind}: ${this._failure.message}`
             : undefined,
-        extra: this._inner
-          ? innerNodeRows(
-              this._inner,
-              this._shownSteps().map(k => trace.graphAt(k)),
-              id
-            )
-          : []
+        extra: [
+          ...this._tagRows(id),
+          ...sourceRows(entry, trace),
+          ...(this._inner
+            ? innerNodeRows(
+                this._inner,
+                this._shownSteps().map(k => trace.graphAt(k)),
+                id
+              )
+            : [])
+        ]
       })
     );
     const actions = el('div', 'symlab-node-details-actions');
@@ -815,6 +1000,18 @@ export class GraphStepView {
     this._details.append(actions);
   }
 
+  /** The node's debugprint tags in the panels that draw it: `[id C] (after)`. */
+  private _tagRows(id: number): Array<[string, string]> {
+    const parts: string[] = [];
+    for (const panel of [this._before, this._after]) {
+      const tag = panel.tags.get(id);
+      if (tag !== undefined) {
+        parts.push(`[id ${tag}] (${panel.side})`);
+      }
+    }
+    return parts.length > 0 ? [['debugprint', parts.join(', ')]] : [];
+  }
+
   private _toggleExpanded(id: number): void {
     const now = this._expanded();
     if (now.has(id)) {
@@ -827,6 +1024,32 @@ export class GraphStepView {
     });
     this._showSelection();
   }
+}
+
+/** The order of debugprint letters (A, B, ..., Z, AA): untagged nodes last. */
+function tagOrder(tag: string | undefined): number {
+  if (tag === undefined) {
+    return Number.MAX_SAFE_INTEGER;
+  }
+  let k = 0;
+  for (const ch of tag) {
+    k = k * 26 + (ch.charCodeAt(0) - 64);
+  }
+  return k;
+}
+
+/**
+ * The `created at` row of a node's details: the user's line where the node
+ * was made (the document's `origin` and `sources`), `file:line: text`.
+ */
+export function sourceRows(entry: INodeEntry, trace: Trace): Array<[string, string]> {
+  const k = entry.origin;
+  const source = typeof k === 'number' ? trace.doc.sources[k] : undefined;
+  if (!source) {
+    return [];
+  }
+  const [file, line, text] = source;
+  return [['created at', `${file}:${line}${text ? `: ${text.trim()}` : ''}`]];
 }
 
 /**
