@@ -52,6 +52,16 @@ def _log_softmax(acts):
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
+def _shifted(values, k):
+    """``values`` moved ``k`` places later (``k`` < 0: earlier), -inf filling the gap."""
+    out = np.full_like(values, -np.inf)
+    if k > 0:
+        out[k:] = values[:-k]
+    else:
+        out[:k] = values[-k:]
+    return out[:len(values)]
+
+
 def _extended(label):
     """The label sequence with blanks around and between its symbols."""
     ext = np.full(2 * len(label) + 1, BLANK, dtype=np.int64)
@@ -87,16 +97,15 @@ def ctc_sequence(log_probs, label):
     alpha[0, :min(2, states)] = emit[0, :min(2, states)]
     for t in range(1, steps):
         prev = alpha[t - 1]
-        one_back = np.concatenate([[-np.inf], prev[:-1]])
-        two_back = np.where(skip, np.concatenate([[-np.inf, -np.inf], prev[:-2]]), -np.inf)
-        alpha[t] = _logsumexp(np.stack([prev, one_back, two_back])) + emit[t]
+        two_back = np.where(skip, _shifted(prev, 2), -np.inf)
+        alpha[t] = _logsumexp(np.stack([prev, _shifted(prev, 1), two_back])) + emit[t]
     beta[-1, max(0, states - 2):] = emit[-1, max(0, states - 2):]
-    skip_ahead = np.concatenate([skip[2:], [False, False]])
+    skip_ahead = np.zeros_like(skip)
+    skip_ahead[:-2] = skip[2:]          # state s may jump to s + 2
     for t in range(steps - 2, -1, -1):
         nxt = beta[t + 1]
-        one_on = np.concatenate([nxt[1:], [-np.inf]])
-        two_on = np.where(skip_ahead, np.concatenate([nxt[2:], [-np.inf, -np.inf]]), -np.inf)
-        beta[t] = _logsumexp(np.stack([nxt, one_on, two_on])) + emit[t]
+        two_on = np.where(skip_ahead, _shifted(nxt, -2), -np.inf)
+        beta[t] = _logsumexp(np.stack([nxt, _shifted(nxt, -1), two_on])) + emit[t]
     log_likelihood = _logsumexp(alpha[-1, max(0, states - 2):][:, None])[0]
     if not np.isfinite(log_likelihood):
         return np.inf, np.zeros_like(log_probs)
