@@ -297,8 +297,6 @@ def test_theano_paths_load_the_convolution_layer_when_used():
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["False", "symlab.tensor.nnet.conv", "True",
                                   "symlab.tensor.signal.pool"]
-    with pytest.raises(AttributeError, match="has no attribute 'conv3d'"):
-        T.nnet.conv3d
 
 
 # ------------------------------------------------------------------ gradients
