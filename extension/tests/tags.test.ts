@@ -10,6 +10,7 @@ import {
   matchesQuery,
   parseQuery
 } from '../src/graph/tags';
+import { toDot } from '../src/graph/dot';
 import { fixture } from './helpers';
 
 /** tags.json: a training step, and debugprint's letters at each step (make_tags_fixture.py). */
@@ -86,4 +87,15 @@ test('counterparts follow replacement pairs forward and back', () => {
   assert.deepEqual([...counterparts(trace, 0, 1, 4)], []);
   assert.deepEqual([...counterparts(trace, 0, 1, 1)], [1]);
   assert.deepEqual([...counterparts(trace, 1, 0, 3)].sort(), [3, 6]);
+});
+
+test('the DOT gives each tagged node its [id X] as an external label, not in its label', () => {
+  const trace = traceOf(TAGS.doc);
+  const graph = trace.graphAt(0);
+  const tags = debugTags(graph);
+  const dot = toDot(trace.doc, graph, { tags });
+  const [id, tag] = [...tags][0];
+  const line = dot.split('\n').find(l => l.startsWith(`  n${id} [`))!;
+  assert.match(line, new RegExp(`xlabel="\\[id ${tag}\\]"`));
+  assert.doesNotMatch(line.replace(/xlabel="[^"]*"/, ''), /\[id /);
 });

@@ -64,6 +64,8 @@ __all__ = ["GraphView", "graph_document", "failure_data", "profile_data", "value
 MESSAGE_LIMIT = 20_000
 #: At most this many characters of one value summary are synced.
 VALUE_TEXT_LIMIT = 400
+#: The panels a view exports (``GraphView.to_svg(side)``).
+PANEL_SIDES = ("before", "after")
 
 
 class _RewrittenExpression:
@@ -81,6 +83,13 @@ class _RewrittenExpression:
         new_outputs, self.trace = rewrite_graph(outputs, inputs, mode=mode)
         self.graph_before = FunctionGraph(inputs, outputs)
         self.graph_after = FunctionGraph(inputs, new_outputs)
+
+    def graph_at(self, k):
+        """The graph after the first ``k`` events of the trace, as ``Function.graph_at``."""
+        if k == len(self.trace):
+            return self.graph_after
+        outputs = self.graph_before.outputs if k == 0 else self.trace[k - 1].outputs_after
+        return FunctionGraph(self.graph_before.inputs, outputs)
 
 
 def _is_compiled(obj):
@@ -105,14 +114,20 @@ def graph_document(obj, mode=None, groups=True):
 
 
 def _document(obj, mode):
+    return to_json(_shown(obj, mode), compact=True)
+
+
+def _shown(obj, mode):
+    """What a view shows of ``obj``: a compiled function itself, else the expression
+    optimized here (``_RewrittenExpression``: ``graph_before``, ``graph_after``, ``trace``)."""
     if _is_compiled(obj):
-        return to_json(obj, compact=True)
+        return obj
     if isinstance(obj, Variable):
-        return to_json(_RewrittenExpression([obj], mode=mode), compact=True)
+        return _RewrittenExpression([obj], mode=mode)
     if isinstance(obj, (list, tuple)) and obj and all(isinstance(v, Variable) for v in obj):
-        return to_json(_RewrittenExpression(obj, mode=mode), compact=True)
+        return _RewrittenExpression(obj, mode=mode)
     if isinstance(obj, FunctionGraph):
-        return to_json(_RewrittenExpression(obj.outputs, obj.inputs, mode=mode), compact=True)
+        return _RewrittenExpression(obj.outputs, obj.inputs, mode=mode)
     raise TypeError(f"GraphView: expected a compiled function, a symbolic variable, a list of "
                     f"variables or a FunctionGraph; got {type(obj).__name__}")
 
@@ -158,6 +173,7 @@ class GraphView(widgets.DOMWidget):
 
     # Until __init__ sets them: close() may run on a half-built widget.
     _function = None
+    _expression = None
     _observer = None
     _cell_hook = None
 
@@ -169,8 +185,12 @@ class GraphView(widgets.DOMWidget):
         it; each node's summary is shown on hover and in its details.
         ``groups=False``: a big graph is drawn whole, not as collapsed groups.
         """
-        document = graph_document(f_or_expr, mode=mode, groups=groups)
+        shown = _shown(f_or_expr, mode)
+        document = graph_document(shown, groups=groups)
         super().__init__(graph=document, **kwargs)
+        # An expression's optimized graphs are kept for export (to_svg); a compiled
+        # function only weakly (self._function), as the debugging traits need.
+        self._expression = None if shown is f_or_expr else shown
         self._profile_dirty = False
         self._last_profile_refresh = -float("inf")
         if values is not None:
@@ -327,6 +347,60 @@ class GraphView(widgets.DOMWidget):
                     edges[position] = [source, index]
         details["inputs"] = [edges[p] for p in sorted(edges)]
         return details
+
+    # ------------------------------------------------------------ export
+
+    def panel_graph(self, side="after"):
+        """The graph a panel shows at the current step, as a FunctionGraph (or the compiled
+        function itself for the after panel at the last step, so its updates are named).
+
+        ``side``: 'before' (step 0, or the step before the current event) or 'after'
+        (the last step, or the current one).
+        """
+        if side not in PANEL_SIDES:
+            raise ValueError(f"GraphView: side must be one of {', '.join(PANEL_SIDES)}; "
+                             f"got {side!r}")
+        shown = self._expression if self._expression is not None else self.function
+        if shown is None:
+            raise RuntimeError("GraphView: the compiled function shown is gone (the view "
+                               "holds it weakly), so its graph cannot be drawn again")
+        count = len(shown.trace)
+        if side == "before":
+            return shown.graph_at(max(self.step - 1, 0))
+        step = self.step if self.step > 0 else count
+        if step == count and self._expression is None:
+            return shown
+        return shown.graph_at(step)
+
+    def to_dot(self, side="after"):
+        """The DOT text of a panel's graph at the current step (``symlab.printing.to_dot``,
+        Theano's ``pydotprint`` drawing)."""
+        from symlab.printing import to_dot
+        return to_dot(self.panel_graph(side))
+
+    def to_svg(self, side="after"):
+        """The SVG text of a panel's graph at the current step, drawn by Graphviz's ``dot``
+        (``to_dot`` then ``symlab.printing.render``; raises ``GraphvizNotFound`` without it)."""
+        from symlab.printing.render import render_dot
+        return render_dot(self.to_dot(side), "svg", purpose="export a graph view as SVG"
+                          ).decode("utf-8")
+
+    def save(self, path, side="after", format=None):
+        """Write a panel's graph at the current step to ``path`` as an image; ``format``
+        (default: the file's suffix: 'svg', 'png', 'pdf', ...) is any format ``dot -T``
+        knows. Returns the path."""
+        import os
+        from symlab.printing.render import render_dot
+        if format is None:
+            format = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
+            if not format:
+                raise ValueError(f"GraphView.save: {os.fspath(path)!r} has no suffix; name "
+                                 "the format (format='svg', 'png', 'pdf', ...)")
+        data = render_dot(self.to_dot(side), format,
+                          purpose=f"save a graph view as {format}")
+        with open(path, "wb") as out:
+            out.write(data)
+        return path
 
     def __repr__(self):
         name = self.graph.get("name")

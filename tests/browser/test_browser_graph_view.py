@@ -129,7 +129,10 @@ PANEL_GEOMETRY = """panel => {
         texts: [...g.querySelectorAll('text')].map(t => ({
             text: t.textContent, rect: rect(t.getBoundingClientRect())}))}));
     const hidden = panel.querySelectorAll('g.node.symlab-node-offview').length;
-    return {shown, nodes, hidden, scale: panel.getAttribute('data-scale'),
+    const tags = [...panel.querySelectorAll('svg.symlab-graph-svg text.symlab-node-tag')]
+        .filter(t => getComputedStyle(t).visibility !== 'hidden')
+        .map(t => ({text: t.textContent, rect: rect(t.getBoundingClientRect())}));
+    return {shown, nodes, tags, hidden, scale: panel.getAttribute('data-scale'),
             start: panel.getAttribute('data-start')};
 }"""
 
@@ -164,6 +167,13 @@ def _check_readable(geometry):
             for t in n["texts"]:
                 heights.append(t["rect"]["height"])
                 assert t["rect"]["height"] >= MIN_LABEL_PX, f"{side}: label {t} below 11 px"
+        # debugprint's [id X] tags beside the boxes: as readable, never cut either.
+        assert g["tags"], f"{side}: no [id X] tag shown"
+        for t in g["tags"]:
+            if _overlaps(t["rect"], g["shown"]):
+                assert _inside(t["rect"], g["shown"]), f"{side}: tag {t} is cut"
+                heights.append(t["rect"]["height"])
+                assert t["rect"]["height"] >= MIN_LABEL_PX, f"{side}: tag {t} below 11 px"
     return min(heights)
 
 
@@ -181,7 +191,8 @@ def _hit(view):
     gx, gy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     cx, cy = canvas["x"] + canvas["width"] / 2, canvas["y"] + canvas["height"] / 2
     assert "symlab-node-hit" in g.get_attribute("class")
-    return side, int(node), " ".join(g.locator("text").all_text_contents()), \
+    tag = panel.locator(f"text.symlab-node-tag[data-tag-of='{node}']").text_content()
+    return side, int(node), " ".join(g.locator("text").all_text_contents()) + " " + tag, \
         max(abs(gx - cx), abs(gy - cy))
 
 

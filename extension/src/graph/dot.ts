@@ -69,7 +69,7 @@ export interface IDotOptions {
   rankdir?: 'TB' | 'LR';
   /** Characters per line of an expanded fused node. */
   wrap?: number;
-  /** debugprint's `[id X]` letters of the nodes (`tags.ts`), shown after each label. */
+  /** debugprint's `[id X]` letters of the nodes (`tags.ts`), drawn as external labels. */
   tags?: ReadonlyMap<number, string>;
   /** Ids of nodes shown with their whole text (the nodes a rewrite touched). */
   full?: ReadonlySet<number>;
@@ -108,7 +108,7 @@ export function toDot(
   const lines = [
     'digraph symlab {',
     `  rankdir=${options.rankdir === 'LR' ? 'LR' : 'TB'};`,
-    '  bgcolor="transparent";',
+    '  bgcolor="transparent"; forcelabels=true;',
     `  node [fontname="Helvetica", fontsize=${FONT_POINTS}, height=0.3, margin="0.12,0.04"];`,
     `  edge [fontname="Helvetica", fontsize=${FONT_POINTS}, arrowsize=0.6];`
   ];
@@ -128,9 +128,11 @@ export function toDot(
     } else {
       label = nodeText(entry);
     }
+    // debugprint's tag: an external label, placed by Graphviz beside the box
+    // (render.ts lifts it out of the node's group, so the box's text is the label alone).
     const tag = tags.get(id);
     if (tag !== undefined) {
-      label += ` [id ${tag}]`;
+      style += `, xlabel=${dotString(`[id ${tag}]`)}`;
     }
     if (hasInner(entry)) {
       // A double border: the node holds graphs of its own (scan, ifelse).

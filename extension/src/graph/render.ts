@@ -130,8 +130,16 @@ export function decorateSvg(
       g.classList.add('symlab-node-failed');
       g.setAttribute('data-failure-kind', decor.failed.kind);
     }
-    const tips = [base.get(id), decor.tooltips?.get(id)].filter(t => t !== undefined);
-    const tip = tips.length > 0 ? tips.join('\n\n') : undefined;
+    // The debugging text's first line names the node: the base text's first line
+    // (the whole label and the tag) takes its place.
+    const own = base.get(id);
+    const extra = decor.tooltips?.get(id);
+    const tip =
+      extra === undefined
+        ? own
+        : own === undefined
+          ? extra
+          : [own.split('\n')[0], ...extra.split('\n').slice(1)].join('\n');
     if (tip !== undefined) {
       const title = document.createElementNS(SVG_NS, 'title');
       title.textContent = tip;
@@ -373,6 +381,7 @@ export class GraphPanel {
         return;
       }
       markInner(svg, trace);
+      liftTags(svg, tags);
       if (this._cache.size >= 12) {
         this._cache.delete(this._cache.keys().next().value as string);
       }
@@ -576,7 +585,7 @@ export class GraphPanel {
   private _hideCut(box: IViewBox): number {
     let hidden = 0;
     const [l, t, r, b] = [box.x, box.y, box.x + box.w, box.y + box.h];
-    this._svg?.querySelectorAll('g.node').forEach(g => {
+    this._svg?.querySelectorAll('g.node, text.symlab-node-tag').forEach(g => {
       const n = this._rectOf(g as SVGGElement);
       if (!n) {
         return;
@@ -587,6 +596,13 @@ export class GraphPanel {
         g.classList.add(OFFVIEW);
         hidden++;
       }
+    });
+    // A hidden box's tag goes with it.
+    this._svg?.querySelectorAll(`g.node.${OFFVIEW}[data-node-id]`).forEach(g => {
+      const id = g.getAttribute('data-node-id');
+      this._svg
+        ?.querySelectorAll(`text.symlab-node-tag[data-tag-of="${id}"]`)
+        .forEach(t => t.classList.add(OFFVIEW));
     });
     return hidden;
   }
@@ -783,6 +799,34 @@ export function hoverText(entry: INodeEntry | null, id: number, tag: string | un
   }
   lines.push(`node ${id}${entry ? `, ${entry.kind}` : ''}${entry?.type ? `: ${entry.type}` : ''}`);
   return lines.join('\n');
+}
+
+/**
+ * Move each node's `[id X]` tag (Graphviz's external label, the node
+ * group's last text) out of the node's group into one `g.symlab-tags`
+ * layer: a box's texts are then its label alone. Each tag is a
+ * `text.symlab-node-tag` with `data-tag-of` (the node id).
+ */
+export function liftTags(svg: SVGSVGElement, tags: ReadonlyMap<number, string>): void {
+  const graph = svg.querySelector('g.graph');
+  if (!graph) {
+    return;
+  }
+  const layer = document.createElementNS(SVG_NS, 'g');
+  layer.setAttribute('class', 'symlab-tags');
+  for (const g of Array.from(svg.querySelectorAll('g.node[data-node-id]'))) {
+    const id = Number(g.getAttribute('data-node-id'));
+    const tag = tags.get(id);
+    const texts = g.querySelectorAll(':scope > text');
+    const last = texts.length > 1 ? texts[texts.length - 1] : null;
+    if (tag === undefined || !last || last.textContent !== `[id ${tag}]`) {
+      continue;
+    }
+    last.setAttribute('class', 'symlab-node-tag');
+    last.setAttribute('data-tag-of', String(id));
+    layer.append(last);
+  }
+  graph.append(layer);
 }
 
 /**
