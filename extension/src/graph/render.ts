@@ -399,6 +399,11 @@ export class GraphPanel {
     this._applyHighlight(copy, highlight);
     decorateSvg(copy, this._decor, this._baseTips);
     this._applyMarks();
+    // Readable at once: the view then picks the scale both panels share (showStart).
+    const fit = this.fitScale();
+    if (fit !== null) {
+      this.showStart(Math.max(MIN_SCALE, Math.min(MAX_SCALE, fit)));
+    }
   }
 
   /** Set what every drawing of this panel marks, and mark the current one. */
