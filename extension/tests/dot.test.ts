@@ -150,3 +150,28 @@ test('the softplus document: labels before and after, outputs and updates', asyn
     assert.match(n.cls, /^node symlab-kind-(apply|input|constant|shared)/);
   }
 });
+
+test('test-value shapes label the edges leaving the nodes that have them', async () => {
+  const v = await viz();
+  const plain = fixture('softplus.json');
+  const r0 = validateDocument(plain);
+  assert.ok(r0.ok);
+  const first = new Trace(r0.doc).graphAt(0);
+  assert.ok(!toDot(r0.doc, first).includes('symlab-test-value'), 'no test values, no labels');
+  // The same document as a graph built with test values: x holds a (5, 3) value.
+  const doc = JSON.parse(JSON.stringify(plain));
+  const x = Object.values(doc.nodes as { [id: string]: any }).find(e => e.label === 'x');
+  assert.ok(x, 'the softplus document has an input x');
+  x.test_value = { dtype: 'float64', shape: [5, 3] };
+  const r = validateDocument(doc);
+  assert.ok(r.ok);
+  const dot = toDot(r.doc, new Trace(r.doc).graphAt(0));
+  const edges = dot.split('\n').filter(line => line.includes(`${dotNodeName(x.id)} ->`));
+  assert.ok(edges.length > 0);
+  for (const line of edges) {
+    assert.match(line, /label="\(5, 3\)", class="symlab-test-value"/);
+  }
+  const svg = v.renderString(dot, { format: 'svg' });
+  assert.match(svg, /class="edge symlab&#45;test&#45;value"/);
+  assert.match(svg, />\(5, 3\)</);
+});

@@ -501,6 +501,7 @@ class _Document:
         doc = {"version": FORMAT_VERSION, "name": self.name, "nodes": table,
                "before": self.before, "after": self.after, "events": self.events,
                "updates": self.updates}
+        _add_test_values(table, self.objects)
         if not self.grouped:
             return doc
         groups, sources = _Groups(self).build()
@@ -512,6 +513,40 @@ class _Document:
             if origin is not None:
                 entry["origin"] = origin
         return dict(doc, groups=groups.table, sources=sources.table)
+
+
+def _add_test_values(table, objects):
+    """Give each entry a ``test_value`` (``{dtype, shape}``) when the graph has test values.
+
+    Only graphs built with test values get them: a variable whose own tag holds
+    one (set by the user, or computed under ``config.compute_test_value``) turns
+    them on, and then every node with a test value (constants and shared
+    variables included) is described. Reading them creates no tag.
+    """
+    def own(var):
+        tag = var.__dict__.get("_tag")
+        return tag is not None and tag.__dict__.get("test_value") is not None
+
+    def variable_of(obj):
+        if isinstance(obj, Variable):
+            return obj
+        return obj.outputs[0] if len(obj.outputs) == 1 else None
+
+    variables = {key: variable_of(objects[int(key)]) for key in table}
+    if not any(var is not None and own(var) for var in variables.values()):
+        return
+    from symlab.graph.test_value import test_value_info  # the graph layer, read lazily
+    for key, var in variables.items():
+        info = None if var is None else test_value_info(var)
+        if info is not None:
+            table[key]["test_value"] = info
+        outputs = table[key].get("outputs")
+        if outputs is not None:
+            node = objects[int(key)]
+            for entry, out in zip(outputs, node.outputs):
+                out_info = test_value_info(out)
+                if out_info is not None:
+                    entry["test_value"] = out_info
 
 
 # ---------------------------------------------------------------- groups

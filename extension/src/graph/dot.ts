@@ -7,7 +7,7 @@
  * `tooltip` or `id` attribute is ever written. The renderer also strips any
  * link from the SVG (render.ts), as a second guard.
  */
-import { IGraphDocument, IStepGraph } from './model';
+import { IGraphDocument, INodeEntry, IStepGraph } from './model';
 import { hasInner, isFused, nodeText, wrapText } from './text';
 
 /**
@@ -90,6 +90,19 @@ const SHAPES: { [kind: string]: string } = {
 };
 
 /**
+ * The shape of output `index` of `entry`'s test value, as `(5, 3)`, or null
+ * when the graph carries no test value for it (docs/json-graph.md, `test_value`).
+ */
+export function testValueShape(entry: INodeEntry | null, index: number): string | null {
+  const info = entry?.outputs?.[index]?.test_value ?? (index === 0 ? entry?.test_value : undefined);
+  if (!info || !Array.isArray(info.shape)) {
+    return null;
+  }
+  const sizes = info.shape.map(size => String(Number(size)));
+  return `(${sizes.join(', ')}${sizes.length === 1 ? ',' : ''})`;
+}
+
+/**
  * DOT text drawing `graph` (one step of `doc`): a box per node showing
  * `nodeText`, an edge per input (labelled with the output index when it is
  * not 0; a node holding inner graphs with a double border and the class
@@ -144,7 +157,16 @@ export function toDot(
     );
   }
   for (const [source, target, , index] of graph.edges) {
-    const extra = index !== 0 ? ` [label="${Number(index)}"]` : '';
+    const parts = index !== 0 ? [String(Number(index))] : [];
+    const shape = testValueShape(doc.nodes[String(source)] ?? null, Number(index));
+    if (shape !== null) {
+      parts.push(shape);
+    }
+    const attributes = parts.length ? [`label=${dotString(parts.join(': '))}`] : [];
+    if (shape !== null) {
+      attributes.push('class="symlab-test-value"');
+    }
+    const extra = attributes.length ? ` [${attributes.join(', ')}]` : '';
     lines.push(`  ${dotNodeName(source)} -> ${dotNodeName(target)}${extra};`);
   }
   const updates = new Map(doc.updates.map(([position, shared]) => [position, shared]));

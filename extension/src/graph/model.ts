@@ -13,11 +13,18 @@ export type Edge = [number, number, number, number];
 
 export type NodeKind = 'apply' | 'input' | 'constant' | 'shared';
 
+/** A variable's test value, summarized (present only in graphs built with test values). */
+export interface ITestValue {
+  dtype: string;
+  shape: number[] | null;
+}
+
 export interface INodeOutput {
   label: string | null;
   type: string;
   dtype: string | null;
   shape: Array<number | null> | null;
+  test_value?: ITestValue;
 }
 
 /** One entry of the document's node table. */
@@ -31,6 +38,8 @@ export interface INodeEntry {
   shape: Array<number | null> | null;
   value: string | null;
   outputs?: INodeOutput[];
+  /** The test value's dtype and shape, drawn on the node's outgoing edges. */
+  test_value?: ITestValue;
   /** The innermost group holding the node (an id of the document's `groups`). */
   group?: string;
   /** The index in the document's `sources` of the line where the node was made. */
