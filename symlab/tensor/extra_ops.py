@@ -1,10 +1,11 @@
 """Theano's ``T.extra_ops``: ops with a NumPy kernel each, and functions over them.
 
 ``CumOp`` (``cumsum``, ``cumprod``), ``Repeat`` (``repeat``), ``SearchSorted``,
-``NonZero`` (``nonzero``, ``flatnonzero``) and ``Choose`` (``choose``). Gradients
-follow Theano: cumulative ops and ``repeat`` by a scalar have one; ``repeat``
-by a vector of counts, ``choose``, ``searchsorted`` and ``nonzero`` do not.
-``compress`` and ``diff`` are built from indexing.
+``NonZero`` (``nonzero``, ``flatnonzero``), ``Choose`` (``choose``) and ``BinCount``.
+Gradients follow Theano: cumulative ops and ``repeat`` by a scalar have one;
+``repeat`` by a vector of counts, ``choose``, ``searchsorted``, ``nonzero`` and
+``bincount`` do not. ``compress``, ``diff``, ``to_one_hot``, ``fill_diagonal`` and
+``fill_diagonal_offset`` are built from indexing and elementwise ops.
 """
 
 import numpy as np
@@ -13,8 +14,10 @@ from symlab.graph.basic import Apply, Constant, GradientNotImplemented, Op
 from symlab.tensor.type import TensorType, dtype_kind, upcast
 from symlab.tensor.variable import as_tensor_variable
 
-__all__ = ["CumOp", "Repeat", "SearchSorted", "NonZero", "Choose", "cumsum", "cumprod",
-           "repeat", "searchsorted", "nonzero", "flatnonzero", "choose", "compress", "diff"]
+__all__ = ["CumOp", "Repeat", "SearchSorted", "NonZero", "Choose", "BinCount", "cumsum",
+           "cumprod", "repeat", "searchsorted", "nonzero", "flatnonzero", "choose", "compress",
+           "diff", "bincount", "squeeze", "cpu_contiguous", "to_one_hot", "fill_diagonal",
+           "fill_diagonal_offset"]
 
 _INTS = ("int", "uint")
 
@@ -365,3 +368,104 @@ def diff(x, n=1, axis=-1):
         head[axis], tail[axis] = slice(1, None), slice(None, -1)
         x = x[tuple(head)] - x[tuple(tail)]
     return x
+
+
+def squeeze(x):
+    """Return ``x`` without its dimensions of static size 1 (``T.squeeze``)."""
+    from symlab.tensor.shape import squeeze as squeeze_static
+    return squeeze_static(x)
+
+
+def cpu_contiguous(x):
+    """Return ``x`` (symlab's NumPy backend needs no contiguity marker; Theano's op copied)."""
+    return as_tensor_variable(x)
+
+
+def to_one_hot(y, nb_class, dtype=None):
+    """Return the one-hot matrix of the int vector ``y``: row i has a 1 in column ``y[i]``.
+
+    ``dtype`` defaults to ``config.floatX``.
+    """
+    from symlab.tensor.creation import arange
+    from symlab.tensor.math import cast, eq
+    from symlab.tensor.type import _normalize_dtype
+    y = as_tensor_variable(y)
+    if y.type.ndim != 1 or dtype_kind(y.type.dtype) not in _INTS:
+        raise TypeError(f"to_one_hot: y must be an int vector; got {_describe(y)}")
+    return cast(eq(y.dimshuffle(0, "x"), arange(nb_class, dtype=y.type.dtype)),
+                _normalize_dtype(dtype))
+
+
+def _diagonal_indices(a, offset):
+    from symlab.tensor.creation import arange
+    from symlab.tensor.math import maximum, minimum
+    rows, cols = a.shape[0], a.shape[1]
+    below, above = (-offset, 0) if isinstance(offset, int) and offset < 0 else (0, offset)
+    if isinstance(offset, int):
+        length = maximum(0, minimum(rows - below, cols - above))
+    else:
+        offset = as_tensor_variable(offset)
+        from symlab.tensor.math import switch
+        below = switch(offset < 0, -offset, 0)
+        above = switch(offset > 0, offset, 0)
+        length = maximum(0, minimum(rows - below, cols - above))
+    steps = arange(length, dtype="int64")
+    return steps + below, steps + above
+
+
+def fill_diagonal(a, val):
+    """Return the matrix ``a`` with its main diagonal set to the scalar ``val``."""
+    return fill_diagonal_offset(a, val, 0)
+
+
+def fill_diagonal_offset(a, val, offset):
+    """Return the matrix ``a`` with its diagonal at ``offset`` (an int or int scalar) set
+    to the scalar ``val``."""
+    from symlab.tensor.subtensor import set_subtensor
+    a = as_tensor_variable(a)
+    if a.type.ndim != 2:
+        raise TypeError(f"fill_diagonal: expected a matrix; got {_describe(a)}")
+    rows, cols = _diagonal_indices(a, offset)
+    return set_subtensor(a[rows, cols], val)
+
+
+class BinCount(Op):
+    """NumPy's ``bincount`` of a non-negative int vector (optionally weighted); no gradient."""
+
+    __props__ = ("minlength",)
+
+    def __init__(self, minlength=None):
+        self.minlength = None if minlength is None else int(minlength)
+
+    @property
+    def name(self):
+        return "bincount"
+
+    def make_node(self, x, weights=None):
+        x = as_tensor_variable(x)
+        if x.type.ndim != 1 or dtype_kind(x.type.dtype) not in _INTS:
+            raise TypeError(f"bincount: x must be an int vector; got {_describe(x)}")
+        inputs, dtype = [x], "int64"
+        if weights is not None:
+            weights = as_tensor_variable(weights)
+            inputs.append(weights)
+            dtype = "float64"
+        return Apply(self, inputs, [TensorType(dtype, (None,))])
+
+    def perform(self, node, inputs):
+        x, *weights = inputs
+        out = np.bincount(x, weights=weights[0] if weights else None,
+                          minlength=self.minlength or 0)
+        return [np.asarray(out, dtype=node.outputs[0].type.numpy_dtype)]
+
+    def connection_pattern(self, node):
+        return [[False] for _ in node.inputs]
+
+    def grad(self, node, output_grads):
+        return [None] * len(node.inputs)
+
+
+def bincount(x, weights=None, minlength=None, assert_nonneg=False):
+    """Return how often each value 0..max(x) occurs in the int vector ``x`` (NumPy's rule;
+    a negative value is an error when run)."""
+    return BinCount(minlength)(x, weights)

@@ -273,3 +273,39 @@ def test_isclose_allclose_and_iround(dtype):
     np.testing.assert_array_equal(got, np.rint(halves))
     np.testing.assert_array_equal(run(lambda v: T.iround(v, "half_away_from_zero"), halves),
                                   [1, 2, 3, -1, -2])
+
+
+def test_to_one_hot_bincount_and_squeeze():
+    y = np.array([0, 2, 1, 2])
+    hot = T.extra_ops.to_one_hot(y, 3)
+    assert hot.dtype == theano.config.floatX
+    np.testing.assert_array_equal(hot.eval(), np.eye(3)[y])
+    assert T.extra_ops.to_one_hot(y, 4, dtype="int32").eval().dtype == np.int32
+    np.testing.assert_array_equal(T.extra_ops.bincount(y).eval(), np.bincount(y))
+    w = np.array([0.5, 1.0, 2.0, 4.0])
+    np.testing.assert_array_equal(T.extra_ops.bincount(y, w, minlength=5).eval(),
+                                  np.bincount(y, w, minlength=5))
+    assert T.extra_ops.squeeze(T.tensor(shape=(1, None, 1))).type.shape == (None,)
+
+
+@pytest.mark.parametrize("offset", [-3, -1, 0, 2, 4])
+def test_fill_diagonal_offset_is_numpys_and_differentiable(offset):
+    a = data((3, 4))
+
+    def reference(a, val=-7.0):
+        out = a.copy()
+        rows = np.arange(a.shape[0])
+        cols = rows + offset
+        keep = (cols >= 0) & (cols < a.shape[1])
+        out[rows[keep], cols[keep]] = val
+        return out
+
+    got = T.extra_ops.fill_diagonal_offset(a, -7.0, offset).eval()
+    np.testing.assert_array_equal(got, reference(a))
+    o = T.lscalar("o")
+    f = theano.function([o], T.extra_ops.fill_diagonal_offset(a, -7.0, o))
+    np.testing.assert_array_equal(f(offset), reference(a))
+    check_gradient(lambda m, v: T.extra_ops.fill_diagonal_offset(m, v, offset), reference,
+                   [a, np.array(1.5)])
+    if offset == 0:
+        np.testing.assert_array_equal(T.extra_ops.fill_diagonal(a, -7.0).eval(), reference(a))
