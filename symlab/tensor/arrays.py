@@ -13,7 +13,7 @@ import numpy as np
 from symlab.graph.basic import Constant, Variable
 from symlab.tensor.creation import alloc, arange, eye
 from symlab.tensor.linalg import matmul
-from symlab.tensor.math import abs as abs_, cast, clip, maximum, minimum, mod, pow
+from symlab.tensor.math import abs as abs_, clip, lt, maximum, minimum, mod, pow, switch
 from symlab.tensor.reduction import argmax, max, min, sum
 from symlab.tensor.shape import concatenate, stack
 from symlab.tensor.type import dtype_kind
@@ -70,10 +70,14 @@ def tile(x, reps, ndim=None):
             raise ValueError("tile: reps is a symbolic vector; give ndim= as well")
         if reps.type.shape[0] is not None and reps.type.shape[0] > ndim:
             raise ValueError(f"tile: reps {reps} has more entries than ndim={ndim}")
-        length = reps.type.shape[0]
-        if length is None:
-            raise ValueError(f"tile: reps {_describe(reps)} needs a static length")
-        reps = [reps[i] for i in range(length)]
+        if reps.type.shape[0] is not None:
+            reps = [reps[i] for i in range(reps.type.shape[0])]
+        else:
+            # Theano's reading: reps fills the last entries, 1 before them (checked when run:
+            # a reps longer than ndim fails in the reshape).
+            offset = ndim - reps.shape[0]
+            reps = [switch(lt(i, offset), 1, reps[maximum(i - offset, 0)])
+                    for i in range(ndim)]
     elif not isinstance(reps, (list, tuple)):
         value = as_tensor_variable(reps)
         reps = [reps] if value.type.ndim == 0 else [int(r) for r in np.asarray(value.data)]

@@ -44,6 +44,17 @@ def test_tile_with_symbolic_reps_and_its_gradient():
     check_gradient(lambda v: T.tile(v, (2, 3)), lambda v: np.tile(v, (2, 3)), [data((2, 3))])
 
 
+def test_tile_by_a_symbolic_vector_of_unknown_length_pads_it_with_ones():
+    x = T.matrix("x")
+    reps = T.lvector("reps")
+    f = theano.function([x, reps], T.tile(x, reps, ndim=3))
+    value = data((2, 3))
+    for r in ([2], [2, 3], [2, 1, 2]):
+        np.testing.assert_array_equal(f(value, r), np.tile(value, [1] * (3 - len(r)) + r))
+    with pytest.raises(ValueError, match="ndim"):
+        T.tile(x, reps)
+
+
 @given(st.integers(-7, 7), st.sampled_from([None, 0, 1]))
 def test_roll_is_numpys(shift, axis):
     x = np.arange(12.0).reshape(3, 4)
