@@ -23,7 +23,8 @@ from symlab.tensor.broadcast import patternbroadcast, addbroadcast, unbroadcast,
 from symlab.tensor.sort import sort, argsort
 from symlab.tensor import extra_ops   # Theano's module: T.extra_ops.cumsum, ...
 from symlab.tensor.extra_ops import (cumsum, cumprod, repeat, searchsorted, nonzero,
-                                     flatnonzero, choose, compress, diff)
+                                     flatnonzero, choose, compress, diff, bincount,
+                                     fill_diagonal, fill_diagonal_offset)
 from symlab.tensor.arrays import (tile, roll, identity_like, ptp, max_and_argmax, stacklists,
                                   mgrid, ogrid, diagonal, trace, take, swapaxes, norm,
                                   deg2rad, rad2deg, batched_dot, batched_tensordot)
