@@ -15,6 +15,7 @@ for a real cost C of ``z = x + iy``: the gradient is ``dC/dx + i dC/dy``.
 import numpy as np
 
 from symlab.graph.basic import Apply, Op
+from symlab.tensor.creation import zeros_like
 from symlab.tensor.elemwise import check_runtime_broadcast, is_differentiable, unbroadcast
 from symlab.tensor.type import TensorType, dtype_kind, upcast
 from symlab.tensor.variable import as_tensor_variable
@@ -41,11 +42,13 @@ def _polar(r, theta):
 
 
 def _grad_real(z, g):
-    return complex(g, 0 * g) if dtype_kind(z.type.dtype) == "complex" else g
+    return complex(g, zeros_like(g)) if dtype_kind(z.type.dtype) == "complex" else g
 
 
 def _grad_imag(z, g):
-    return complex(0 * g, g) if dtype_kind(z.type.dtype) == "complex" else 0 * g
+    if dtype_kind(z.type.dtype) == "complex":
+        return complex(zeros_like(g), g)
+    return zeros_like(g)
 
 
 def _grad_conj(z, g):
@@ -54,7 +57,7 @@ def _grad_conj(z, g):
 
 def _grad_angle(z, g):
     if dtype_kind(z.type.dtype) != "complex":
-        return 0 * g
+        return zeros_like(g)
     x, y = real(z), imag(z)
     square = x * x + y * y
     return complex(-g * y / square, g * x / square)
