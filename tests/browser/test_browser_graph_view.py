@@ -319,3 +319,23 @@ def test_lesson5_export_svg_and_png(graph_page):
     width, height = struct.unpack(">II", png[16:24])
     assert width > 100 and height > 100
     print(f"\n[browser] exported SVG {len(data)} bytes, PNG {width}x{height} ({len(png)} bytes)")
+
+
+def test_test_value_shapes_are_written_on_the_edges(graph_page, shoot):
+    """A graph built with test values shows each value's shape on the edges leaving it."""
+    nb = graph_page
+    index = nb.run_new_cell(
+        "import symlab\n"
+        "symlab.config.compute_test_value = 'raise'\n"
+        "tx = T.dmatrix('tx'); tx.tag.test_value = np.ones((5, 3))\n"
+        "tw = shared(np.ones((3, 2)), name='tw')\n"
+        "ty = T.tanh(T.dot(tx, tw))\n"
+        "symlab.config.compute_test_value = 'off'\n"
+        "GraphView(ty)")
+    panel = nb.cell(index).locator(".symlab-graph-before")
+    panel.locator("svg.symlab-graph-svg").wait_for()
+    labels = panel.locator("g.edge.symlab-test-value text")
+    wait_until("test-value edge labels", lambda: labels.count() >= 3)
+    texts = set(labels.all_text_contents())
+    assert {"(5, 3)", "(3, 2)", "(5, 2)"} <= texts, texts
+    shoot(nb.cell(index), "graph-test-values")
