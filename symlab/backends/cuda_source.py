@@ -750,7 +750,7 @@ static inline double sl_host_erfinv_center(double y) {
 static inline double erfinv(double y) {
     if (isnan(y) || fabs(y) > 1) return NAN;
     if (fabs(y) == 1) return copysign(INFINITY, y);
-    if (y == 0) return y;
+    if (y == 0) return 0.0;
     if (fabs(y) <= 0.5) return sl_host_erfinv_center(y);
     return copysign(sl_host_erfcinv_tail(1 - fabs(y)), y);
 }

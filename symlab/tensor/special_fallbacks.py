@@ -165,7 +165,7 @@ def _erfinv(y):
     if abs(y) == 1:
         return math.copysign(_INF, y)
     if abs(y) <= 0.5:
-        return _erfinv_center(y) if y else y
+        return _erfinv_center(y) if y else 0.0     # SciPy: erfinv(-0.0) = +0.0
     return math.copysign(_erfcinv_tail(1 - abs(y)), y)   # 1 - |y| is exact here
 
 
