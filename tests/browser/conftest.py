@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -179,6 +180,67 @@ def lab(chromium_path, tmp_path_factory):
             proc.wait(10)
 
 
+#: Seconds that closing the browser (or a page's context) may take before its processes are
+#: killed: a page stuck in a busy loop keeps Chromium from closing it at all.
+CLOSE_PATIENCE_S = 30
+
+
+def _chromium_descendants():
+    """Pids of the Chromium processes started (through Playwright) by this test process."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    mine, found = {os.getpid()}, []
+    changed = True
+    while changed:
+        changed = False
+        for pid, parent in parents.items():
+            if parent in mine and pid not in mine:
+                mine.add(pid)
+                changed = True
+    for pid in mine - {os.getpid()}:
+        try:
+            if "chromium" in (Path("/proc") / str(pid) / "cmdline").read_bytes().decode(
+                    errors="replace"):
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+class _CloseWatchdog:
+    """``with _CloseWatchdog(what):`` kills this run's Chromium processes if the block
+    takes longer than CLOSE_PATIENCE_S (and says so), so a stuck page cannot hang the run."""
+
+    def __init__(self, what):
+        self.what = what
+        self.timer = threading.Timer(CLOSE_PATIENCE_S, self._kill)
+        self.timer.daemon = True
+
+    def _kill(self):
+        pids = _chromium_descendants()
+        print(f"\n[browser] {self.what} took over {CLOSE_PATIENCE_S} s: killing Chromium "
+              f"({len(pids)} processes)", flush=True)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def __enter__(self):
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.timer.cancel()
+        return False
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path):
     try:
@@ -191,7 +253,11 @@ def browser(chromium_path):
         try:
             yield b
         finally:
-            b.close()
+            with _CloseWatchdog("closing the browser"):
+                try:
+                    b.close()
+                except Exception as exc:  # killed by the watchdog: the run goes on
+                    print(f"\n[browser] the browser did not close cleanly: {exc}")
 
 
 @pytest.fixture(scope="session")
@@ -316,5 +382,10 @@ def new_notebook_page(lab, browser, screenshot_dir):
 
     yield make
     _OPEN["pages"].clear()
-    for context in contexts:
-        context.close()
+    with _CloseWatchdog("closing the notebook pages"):
+        for context in contexts:
+            try:
+                context.close()
+            except Exception as exc:  # killed by the watchdog: the run goes on
+                print(f"\n[browser] a page did not close cleanly: {exc}")
+                break
